@@ -384,7 +384,8 @@ std::vector<std::string> SplitBytesTensor(std::string_view raw) {
   std::size_t offset = 0;
   while (offset < raw.size()) {
     if (raw.size() - offset < kPrefix) {
-      throw CodecError("BYTES tensor: truncated length prefix at offset " + std::to_string(offset));
+      throw CodecError("readBytesTensor: truncated length prefix at offset " +
+                       std::to_string(offset));
     }
     // Assembled byte by byte: the prefix is little-endian whatever the host.
     std::uint32_t length = 0;
@@ -396,7 +397,7 @@ std::vector<std::string> SplitBytesTensor(std::string_view raw) {
     // size_t on 32-bit hosts for a hostile prefix such as 0xffffffff.
     const std::size_t available = raw.size() - offset;
     if (length > available) {
-      throw CodecError("BYTES tensor: truncated payload - need " + std::to_string(length) +
+      throw CodecError("readBytesTensor: truncated payload — need " + std::to_string(length) +
                        " bytes at offset " + std::to_string(offset) + ", have " +
                        std::to_string(available));
     }

@@ -51,8 +51,9 @@ std::vector<float> BytesToFloats(std::string_view bytes);
 
 // Splits a KServe BYTES buffer (per element: uint32 LE length, then payload).
 // Empty buffer -> no elements. Throws CodecError
-// "BYTES tensor: truncated length prefix at offset <o>" or
-// "BYTES tensor: truncated payload - need <n> bytes at offset <o>, have <m>".
+// (protifer's messages, kept so stored errors read the same):
+// "readBytesTensor: truncated length prefix at offset <o>" or
+// "readBytesTensor: truncated payload — need <n> bytes at offset <o>, have <m>".
 std::vector<std::string> SplitBytesTensor(std::string_view raw);
 // Inverse of SplitBytesTensor. Throws CodecError
 // "BYTES tensor: element <i> length <n> does not fit a uint32 length prefix" for elements >= 4 GiB.

@@ -332,17 +332,17 @@ TEST(BytesTensor, ZeroLengthElementIsKept) {
 
 TEST(BytesTensor, TruncatedLengthPrefixIsReported) {
   EXPECT_EQ(CodecErrorMessage([] { SplitBytesTensor(std::string("\x01\x00", 2)); }),
-            "BYTES tensor: truncated length prefix at offset 0");
+            "readBytesTensor: truncated length prefix at offset 0");
   EXPECT_EQ(CodecErrorMessage([] { SplitBytesTensor(std::string("\x01\x00\x00\x00xyz", 7)); }),
-            "BYTES tensor: truncated length prefix at offset 5");
+            "readBytesTensor: truncated length prefix at offset 5");
 }
 
 TEST(BytesTensor, TruncatedPayloadIsReported) {
   EXPECT_EQ(CodecErrorMessage([] { SplitBytesTensor(std::string("\x05\x00\x00\x00hel", 7)); }),
-            "BYTES tensor: truncated payload - need 5 bytes at offset 4, have 3");
+            "readBytesTensor: truncated payload — need 5 bytes at offset 4, have 3");
   EXPECT_EQ(CodecErrorMessage(
                 [] { SplitBytesTensor(std::string("\x02\x00\x00\x00hi\x03\x00\x00\x00", 10)); }),
-            "BYTES tensor: truncated payload - need 3 bytes at offset 10, have 0");
+            "readBytesTensor: truncated payload — need 3 bytes at offset 10, have 0");
 }
 
 TEST(BytesTensor, HugeLengthPrefixIsRejectedWithoutOverflow) {
@@ -352,10 +352,10 @@ TEST(BytesTensor, HugeLengthPrefixIsRejectedWithoutOverflow) {
                               "abc",
                               7));
             }),
-            "BYTES tensor: truncated payload - need 4294967295 bytes at offset 4, have 3");
+            "readBytesTensor: truncated payload — need 4294967295 bytes at offset 4, have 3");
   // Little-endian: 0x80000001 = 2147483649.
   EXPECT_EQ(CodecErrorMessage([] { SplitBytesTensor(std::string("\x01\x00\x00\x80", 4)); }),
-            "BYTES tensor: truncated payload - need 2147483649 bytes at offset 4, have 0");
+            "readBytesTensor: truncated payload — need 2147483649 bytes at offset 4, have 0");
 }
 
 TEST(BytesTensor, JoinAndSplitRoundTrip) {

@@ -37,8 +37,8 @@ std::string Fixed32(float f) {
 TEST(ProtoWire, ModelInferRequestFieldNumbers) {
   const std::string input = Len(1, "input") + Len(2, "FP32") +
                             Len(3, Varint(1) + Varint(7) + Varint(1024)) +  // packed shape
-                            Len(5, Len(6, Fixed32(1.5f)));                  // contents.fp32_contents
-  const std::string param = Len(1, "priority") + Len(2, Num(2, 3));        // map entry: int64_param
+                            Len(5, Len(6, Fixed32(1.5f)));           // contents.fp32_contents
+  const std::string param = Len(1, "priority") + Len(2, Num(2, 3));  // map entry: int64_param
   const std::string wire = Len(1, "prott5_sec") + Len(2, "7") + Len(3, "req-1") + Len(4, param) +
                            Len(5, input) + Len(6, Len(1, "d3_Yhat")) + Len(7, "RAW");
 
@@ -97,14 +97,14 @@ TEST(ProtoWire, ModelInferResponseFieldNumbers) {
 }
 
 TEST(ProtoWire, InferTensorContentsFieldNumbers) {
-  const std::string wire = Len(1, Varint(1)) +                      // bool_contents
-                           Len(2, Varint(5)) +                      // int_contents
-                           Len(3, Varint(6)) +                      // int64_contents
-                           Len(4, Varint(7)) +                      // uint_contents
-                           Len(5, Varint(8)) +                      // uint64_contents
-                           Len(6, Fixed32(2.5f)) +                  // fp32_contents
+  const std::string wire = Len(1, Varint(1)) +                             // bool_contents
+                           Len(2, Varint(5)) +                             // int_contents
+                           Len(3, Varint(6)) +                             // int64_contents
+                           Len(4, Varint(7)) +                             // uint_contents
+                           Len(5, Varint(8)) +                             // uint64_contents
+                           Len(6, Fixed32(2.5f)) +                         // fp32_contents
                            Len(7, std::string("\0\0\0\0\0\0\0\x40", 8)) +  // fp64 2.0
-                           Len(8, "seq");                           // bytes_contents
+                           Len(8, "seq");                                  // bytes_contents
   inference::InferTensorContents contents;
   ASSERT_TRUE(contents.ParseFromString(wire));
   EXPECT_TRUE(contents.bool_contents(0));

@@ -221,6 +221,50 @@ TEST_F(BullmqRuntimeTest, ExponentialBackoffRetriesThenFailsAfterThreeAttempts) 
   EXPECT_EQ(log[2].attempts_made, 3);
 }
 
+TEST_F(BullmqRuntimeTest, UnrecoverableErrorFailsAtOnceDespiteAttemptsLeft) {
+  const auto ids = Add(
+      "q", json::array(
+               {{{"name", "u"},
+                 {"data", json::object()},
+                 {"opts", {{"attempts", 5}, {"backoff", {{"type", "fixed"}, {"delay", 10}}}}}}}));
+  BullmqWorker worker(redis_->endpoint(), FastOptions("q"), [](Job&) -> json {
+    throw UnrecoverableError("invalid job data: field 'sequence' is missing");
+  });
+  worker.Start();
+  const json job = Wait("q", ids)["jobs"][ids[0]];
+  EXPECT_EQ(job["state"], "failed");
+  EXPECT_EQ(job["failedReason"], "invalid job data: field 'sequence' is missing");
+  EXPECT_EQ(job["attemptsMade"], 1);
+  EXPECT_EQ(job["stacktrace"],
+            (json{"UnrecoverableError: invalid job data: field 'sequence' is missing"}));
+  worker.Close(seconds(5));
+}
+
+TEST_F(BullmqRuntimeTest, OversizedDataFailsUnprocessedAndTheWorkerGoesOn) {
+  const auto ids = Add("q", json::array({{{"name", "big"},
+                                          {"data", {{"sequence", std::string(4000, 'A')}}},
+                                          {"opts", {{"attempts", 3}}}},
+                                         {{"name", "small"}, {"data", {{"sequence", "MKV"}}}}}));
+  WorkerOptions options = FastOptions("q");
+  options.max_data_bytes = 1000;
+  std::atomic<int> processed{0};
+  BullmqWorker worker(redis_->endpoint(), options, [&](Job& job) -> json {
+    ++processed;
+    return job.data()["sequence"];
+  });
+  worker.Start();
+  const json out = Wait("q", ids);
+  const json& big = out["jobs"][ids[0]];
+  EXPECT_EQ(big["state"], "failed");
+  EXPECT_EQ(big["failedReason"],
+            "Job data is 4015 bytes, more than this worker accepts (1000 bytes)");
+  EXPECT_EQ(big["attemptsMade"], 1);
+  EXPECT_EQ(out["jobs"][ids[1]]["state"], "completed");
+  EXPECT_EQ(out["jobs"][ids[1]]["returnvalue"], "MKV");
+  EXPECT_EQ(processed.load(), 1);
+  worker.Close(seconds(5));
+}
+
 TEST_F(BullmqRuntimeTest, RetriesAtOnceWithoutBackoff) {
   const auto ids = Add("q", json::array({{{"name", "z"}, {"opts", {{"attempts", 2}}}}}));
   BullmqWorker worker(redis_->endpoint(), FastOptions("q"), [](Job& job) -> json {

@@ -654,6 +654,12 @@ std::optional<JobRecord> BullmqWorker::Impl::ProcessOne(JobRecord job) {
   if (options_.max_started_attempts && job.attempts_started > *options_.max_started_attempts) {
     return Fail(job, "job started more than allowable limit", true, started);
   }
+  if (options_.max_data_bytes > 0 && job.data.size() > options_.max_data_bytes) {
+    return Fail(job,
+                fmt::format("Job data is {} bytes, more than this worker accepts ({} bytes)",
+                            job.data.size(), options_.max_data_bytes),
+                true, started);
+  }
   nlohmann::json data;
   try {
     data = nlohmann::json::parse(job.data);
@@ -675,10 +681,14 @@ std::optional<JobRecord> BullmqWorker::Impl::ProcessOne(JobRecord job) {
   }
 
   std::optional<std::string> error;
-  nlohmann::json result;
+  bool unrecoverable = false;
+  nlohmann::ordered_json result;
   try {
     Job handle(job, std::move(data), *this);
     result = processor_(handle);
+  } catch (const UnrecoverableError& e) {
+    error = e.what();
+    unrecoverable = true;
   } catch (const std::exception& e) {
     error = e.what();
   } catch (...) {
@@ -689,7 +699,7 @@ std::optional<JobRecord> BullmqWorker::Impl::ProcessOne(JobRecord job) {
     return std::nullopt;
   }
   if (error) {
-    return Fail(job, *error, false, started);
+    return Fail(job, *error, unrecoverable, started);
   }
   return Complete(job, result, started);
 }

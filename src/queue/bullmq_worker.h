@@ -24,15 +24,18 @@
 
 #include "queue/job.h"
 #include "queue/redis_connection.h"
+#include "queue/unrecoverable_error.h"
 #include "queue/worker_options.h"
 
 namespace protifer::queue {
 
 class BullmqWorker {
  public:
-  // Returns the job's returnvalue (stored as JSON) or throws std::exception, whose what() becomes
-  // the job's failedReason. Runs on a job thread; may block.
-  using Processor = std::function<nlohmann::json(Job&)>;
+  // Returns the job's returnvalue (stored as JSON; ordered_json so the keys keep the order a
+  // Node processor's object would have) or throws std::exception, whose what() becomes the job's
+  // failedReason; UnrecoverableError fails the job without its remaining attempts. Runs on a job
+  // thread; may block.
+  using Processor = std::function<nlohmann::ordered_json(Job&)>;
 
   BullmqWorker(RedisEndpoint endpoint, WorkerOptions options, Processor processor,
                WorkerHooks hooks = {});

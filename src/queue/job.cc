@@ -1,6 +1,8 @@
 #include "queue/job.h"
 
+#include <map>
 #include <stdexcept>
+#include <string>
 
 namespace protifer::queue {
 
@@ -13,10 +15,13 @@ void Job::UpdateProgress(const nlohmann::json& progress) {
 
 std::int64_t Job::Log(std::string_view row) { return backend_.AddLog(record_, row); }
 
-nlohmann::json Job::GetChildrenValues() {
-  nlohmann::json values = nlohmann::json::object();
-  for (const auto& [child_key, value_json] : backend_.ProcessedChildren(record_)) {
-    nlohmann::json parsed = nlohmann::json::parse(value_json, nullptr, /*allow_exceptions=*/false);
+namespace {
+
+template <typename Json>
+Json ParseChildrenValues(const std::map<std::string, std::string>& processed) {
+  Json values = Json::object();
+  for (const auto& [child_key, value_json] : processed) {
+    Json parsed = Json::parse(value_json, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {
       throw std::runtime_error("children value of " + child_key + " is not valid JSON");
     }
@@ -25,11 +30,21 @@ nlohmann::json Job::GetChildrenValues() {
   return values;
 }
 
-std::string ToJsonText(const nlohmann::json& value) {
+}  // namespace
+
+nlohmann::json Job::GetChildrenValues() {
+  return ParseChildrenValues<nlohmann::json>(backend_.ProcessedChildren(record_));
+}
+
+nlohmann::ordered_json Job::GetOrderedChildrenValues() {
+  return ParseChildrenValues<nlohmann::ordered_json>(backend_.ProcessedChildren(record_));
+}
+
+std::string ToJsonText(const nlohmann::ordered_json& value) {
   if (value.is_discarded()) {  // the result of a failed parse: no JSON text exists for it
     return "null";
   }
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace protifer::queue

@@ -58,6 +58,9 @@ class Job {
   // ("bull:embedding:<childId>"), each value JSON-parsed. Empty for a job without children.
   // Throws std::runtime_error if a stored value is not JSON.
   nlohmann::json GetChildrenValues();
+  // The same values with every object's keys in the order the child wrote them (a Node
+  // processor's return value round-trips with its key order).
+  nlohmann::ordered_json GetOrderedChildrenValues();
 
  private:
   const JobRecord& record_;
@@ -67,6 +70,7 @@ class Job {
 
 // JSON text as JSON.stringify would accept it back: invalid UTF-8 is replaced rather than
 // thrown on, NaN/Infinity are written as null.
-std::string ToJsonText(const nlohmann::json& value);
+// A nlohmann::json argument converts implicitly (its keys are sorted already).
+std::string ToJsonText(const nlohmann::ordered_json& value);
 
 }  // namespace protifer::queue

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,6 +52,10 @@ struct WorkerOptions {
   std::chrono::milliseconds maximum_rate_limit_delay{30000};
   // Fail a job unprocessed once it was started more often than this (bullmq maxStartedAttempts).
   std::optional<int> max_started_attempts;
+  // Job data longer than this many bytes of JSON text fails the job unprocessed and without
+  // retries, before it is parsed: it bounds what a bad producer can make the worker allocate.
+  // 0: no limit (bullmq has none).
+  std::size_t max_data_bytes = 0;
   // Worker-level removeOnComplete / removeOnFail, in bullmq's shapes: null (keep all), true
   // (remove at once), a count, or {count, age, limit}. A job's own option wins.
   nlohmann::json remove_on_complete;

@@ -278,12 +278,17 @@ Client::~Client() {
         stderr);
     std::abort();
   }
+  CancelAll();
   std::unique_lock lock(calls_mutex_);
+  calls_idle_.wait(lock, [this] { return pending_calls_ == 0; });
+}
+
+void Client::CancelAll() {
+  const std::lock_guard lock(calls_mutex_);
   shutting_down_ = true;
   for (InferCall* call : live_calls_) {
     call->Cancel();
   }
-  calls_idle_.wait(lock, [this] { return pending_calls_ == 0; });
 }
 
 grpc::ChannelArguments Client::MakeChannelArguments(const ClientOptions& options) {

@@ -77,6 +77,11 @@ class Client final : public InferenceClient {
   // False on any error.
   bool ServerLive();
 
+  // Ends every ModelInfer call at once (CANCELLED, including calls waiting to retry) and fails
+  // later calls the same way. For a shutdown whose drain deadline has passed: the jobs blocked
+  // on those calls then return instead of holding the process for a whole Triton deadline.
+  void CancelAll();
+
   const ClientOptions& options() const noexcept { return options_; }
   // ModelInfer calls whose `done` has not returned yet.
   std::size_t pending_calls() const;

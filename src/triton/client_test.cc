@@ -611,6 +611,30 @@ TEST_F(ClientTest, DestroyingTheClientCancelsInFlightCallsAndRunsEachDoneOnce) {
   }
 }
 
+TEST_F(ClientTest, CancelAllEndsCallsInFlightAndRefusesLaterOnes) {
+  // The reply delay is far beyond kWaitLimit: only the cancellation can deliver the result.
+  server_.SetReplyDelay(kWaitLimit * 4);
+  Results results;
+  Client client(OptionsFor(server_.address()));
+  client.ModelInferAsync(MakeRequest("m1", "in-flight"), results.Callback());
+  for (int i = 0; i < 500 && server_.infer_calls() < 1; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(server_.infer_calls(), 1);
+  client.CancelAll();
+  ASSERT_TRUE(results.WaitFor(1));
+  client.ModelInferAsync(MakeRequest("m1", "after"), results.Callback());
+  ASSERT_TRUE(results.WaitFor(2));
+  const std::vector<InferResult> taken = results.Take();
+  for (const InferResult& result : taken) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code(), StatusCode::CANCELLED);
+    EXPECT_THAT(result.error().details(), HasSubstr("shutting down"));
+  }
+  EXPECT_EQ(taken[1].attempts(), 0);
+  EXPECT_EQ(server_.infer_calls(), 1);
+}
+
 TEST_F(ClientTest, DestroyingTheClientCutsABackoffShort) {
   server_.FailNext(1, StatusCode::UNAVAILABLE, "Socket closed");
   AttemptLog log;

@@ -21,7 +21,8 @@ void WriteUsage(std::ostream& out, const ProgramInfo& info) {
       << "  --version   version of the worker and of the embedded BullMQ scripts\n\n"
       << "Exit codes: 0 stopped cleanly (SIGTERM/SIGINT, after draining); 1 cannot start (bad\n"
       << "configuration, Triton not ready within BOOT_TIMEOUT_MS, Redis unusable, metrics port\n"
-      << "taken) or a second signal while draining; 2 bad command line.\n";
+      << "taken); 2 bad command line. A second signal while draining is logged and ignored:\n"
+      << "DRAIN_TIMEOUT_MS bounds the drain.\n";
 }
 
 }  // namespace

@@ -8,8 +8,7 @@ namespace protifer::apps {
 inline constexpr int kExitOk = 0;
 // Could not start or must not run: invalid configuration (every problem listed on stderr),
 // Triton not ready within BOOT_TIMEOUT_MS, Redis unreachable or refusing the password, a queue
-// of another bullmq major, the metrics port taken, an unreadable TLS file. Also a second
-// SIGTERM/SIGINT while draining (jobs left to the stalled checker).
+// of another bullmq major, the metrics port taken, an unreadable TLS file.
 inline constexpr int kExitFailure = 1;
 // Unknown command-line flag.
 inline constexpr int kExitUsage = 2;

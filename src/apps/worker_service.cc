@@ -1,6 +1,5 @@
 #include "apps/worker_service.h"
 
-#include <cstdlib>
 #include <exception>
 #include <utility>
 
@@ -115,11 +114,11 @@ int WorkerService::Run(const JobHandler& handler) {
                                                  {"concurrency", settings_.worker.concurrency},
                                                  {"workerId", worker.id()}});
 
+  // Not a forced exit: `timeout`, process supervisors and shells often deliver one stop
+  // request twice, and DRAIN_TIMEOUT_MS already bounds the wait. SIGKILL forces.
   shutdown_.OnRepeatedSignal([this](std::string_view signal_name) {
-    logger_.Fatal(std::string(signal_name) +
-                  " received again — exiting without waiting for jobs (the stalled checker "
-                  "will hand them to another worker)");
-    std::_Exit(kExitFailure);
+    logger_.Warn(std::string(signal_name) + " received again — already draining",
+                 {{"drainTimeoutMs", settings_.lifecycle.drain_timeout.count()}});
   });
   const std::string reason = shutdown_.Wait();
   logger_.Info(reason + " received — draining worker",

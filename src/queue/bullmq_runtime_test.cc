@@ -139,7 +139,8 @@ TEST_F(BullmqRuntimeTest, CompletesAJobAsANodeWorkerWould) {
     EXPECT_EQ(job.Log("second line"), 2);
     EXPECT_EQ(job.name(), "x");
     EXPECT_EQ(job.attempts_made(), 0);
-    return json{
+    // ordered_json: the stored text keeps this key order, as a Node processor's object would.
+    return nlohmann::ordered_json{
         {"ok", true}, {"sum", job.data()["a"].get<int>() + 1}, {"nested", {{"v", {1, 2, 3}}}}};
   });
   worker.Start();
@@ -155,6 +156,7 @@ TEST_F(BullmqRuntimeTest, CompletesAJobAsANodeWorkerWould) {
   EXPECT_EQ(job["processedBy"], kWorkerName);
   EXPECT_GE(job["finishedOn"].get<std::int64_t>(), job["processedOn"].get<std::int64_t>());
   EXPECT_EQ(job["hash"].count("lock"), 0U);
+  EXPECT_EQ(job["hash"]["returnvalue"], R"({"ok":true,"sum":2,"nested":{"v":[1,2,3]}})");
   EXPECT_EQ(job["events"],
             (json{"added", "waiting", "active", "progress", "progress", "completed"}));
 

@@ -168,7 +168,7 @@ class BullmqWorker::Impl : public JobBackend {
 
   // ---- processing and finishing (Worker.processJob, Job.moveToCompleted/moveToFailed)
   std::optional<JobRecord> ProcessOne(JobRecord job);
-  std::optional<JobRecord> Complete(const JobRecord& job, const nlohmann::json& result,
+  std::optional<JobRecord> Complete(const JobRecord& job, const nlohmann::ordered_json& result,
                                     Clock::time_point started);
   std::optional<JobRecord> Fail(const JobRecord& job, const std::string& reason, bool unrecoverable,
                                 Clock::time_point started);
@@ -739,7 +739,7 @@ FinishOpts BullmqWorker::Impl::BaseFinishOpts(const JobRecord& job,
 }
 
 std::optional<JobRecord> BullmqWorker::Impl::Complete(const JobRecord& job,
-                                                      const nlohmann::json& result,
+                                                      const nlohmann::ordered_json& result,
                                                       Clock::time_point started) {
   const bool fetch_next = !closing_;
   const FinishOpts opts = BaseFinishOpts(

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const gateway = require('../../tools/gateway/gateway.js');
-const { Stack, waitFor } = require('./harness.js');
+const { Stack, waitFor } = require('../../tools/stack/stack.js');
 
 const bullmq = gateway.resolveBullmq();
 const { Queue, QueueEvents, FlowProducer, Worker, Job } = bullmq;

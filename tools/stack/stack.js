@@ -1,7 +1,7 @@
 'use strict';
-// Per-run stack for the end-to-end suite: a temp dir, a password-protected redis-server, the
-// kserve-stub and the two C++ workers as child processes, each on free loopback ports, so
-// several runs (one per bullmq version) can go in parallel. Everything started here is killed
+// A private pipeline stack for tests and benchmarks: a temp dir, a password-protected
+// redis-server, the kserve-stub and the two C++ workers as child processes, each on free
+// loopback ports, so several runs (one per bullmq version) can go in parallel. Everything started here is killed
 // on stop() and, as a last resort, on process exit.
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');

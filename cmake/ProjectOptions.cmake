@@ -8,6 +8,13 @@ target_compile_options(protifer_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
   $<$<BOOL:${PROTIFER_WERROR}>:-Werror>)
 
+# libFuzzer instrumentation of every target (clang only); the fuzz/ executables link the
+# fuzzer's main on top.
+option(PROTIFER_FUZZ "Build the libFuzzer targets in fuzz/ (clang)" OFF)
+if(PROTIFER_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(PROTIFER_SANITIZE)
   add_compile_options(-fsanitize=${PROTIFER_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${PROTIFER_SANITIZE})

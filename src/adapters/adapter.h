@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -48,6 +49,16 @@ class Adapter {
   // widens Float32Array elements; class indices are integers. Throws ShapeError,
   // DecodeError (adapter_errors.h) or triton::CodecError for malformed tensors.
   virtual nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const = 0;
+
+  // How many residues a decoded value covers, for the per-residue models; nullopt for
+  // per-protein ones. The fan-out compares it with the embedding's length and stores a
+  // SHAPE_MISMATCH instead of the value when they differ: protifer derived the length from
+  // the answer alone, so a model answering the wrong shape was stored as a wrong prediction
+  // (DESIGN.md section 4: deviate where protifer silently stores wrong data).
+  virtual std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const {
+    (void)decoded;
+    return std::nullopt;
+  }
 };
 
 }  // namespace protifer::adapters

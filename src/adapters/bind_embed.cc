@@ -67,4 +67,9 @@ nlohmann::ordered_json BindEmbedAdapter::Decode(
   return result;
 }
 
+std::optional<std::size_t> BindEmbedAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.at("metal").get_ref<const std::string&>().size();
+}
+
 }  // namespace protifer::adapters

@@ -28,6 +28,7 @@ class BindEmbedAdapter final : public Adapter {
   // {"metal", "nucleicAcids", "smallMolecules"}: one char per residue, 'b' when the mean
   // of the 5 logistic sigmoids (double precision) is >= 0.5, else '-'.
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

@@ -30,4 +30,9 @@ nlohmann::ordered_json Prott5ConsAdapter::Decode(
   return classes;
 }
 
+std::optional<std::size_t> Prott5ConsAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.size();
+}
+
 }  // namespace protifer::adapters

@@ -18,6 +18,7 @@ class Prott5ConsAdapter final : public Adapter {
   inference::ModelInferRequest BuildRequest(const AdapterContext& context) const override;
   // [class index per residue]. An empty output decodes to [] (protifer does not reject it).
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

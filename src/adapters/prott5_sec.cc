@@ -56,4 +56,9 @@ nlohmann::ordered_json Prott5SecAdapter::Decode(
   return result;
 }
 
+std::optional<std::size_t> Prott5SecAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.at("dssp3").get_ref<const std::string&>().size();
+}
+
 }  // namespace protifer::adapters

@@ -18,6 +18,7 @@ class Prott5SecAdapter final : public Adapter {
   // {"dssp3": "HEC...", "dssp8": "HGIB..."}; the residue count comes from d3_Yhat. d8_Yhat
   // is not cross-checked (protifer): missing rows decode to 'H', extra rows are ignored.
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

@@ -23,4 +23,9 @@ nlohmann::ordered_json SethAdapter::Decode(const inference::ModelInferResponse& 
   return WidenedFloatArray(scores);
 }
 
+std::optional<std::size_t> SethAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.size();
+}
+
 }  // namespace protifer::adapters

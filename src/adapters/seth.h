@@ -14,9 +14,10 @@ class SethAdapter final : public Adapter {
   std::string_view output_key() const override { return kOutputKey; }
   // Input `input` [1, L, 1024]; output `output`.
   inference::ModelInferRequest BuildRequest(const AdapterContext& context) const override;
-  // Every float of output 0 as a number (no sigmoid, no rounding, length not checked
-  // against the embedding, as protifer).
+  // Every float of output 0 as a number (no sigmoid, no rounding); the fan-out checks the
+  // count against the embedding's length (DecodedResidues).
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

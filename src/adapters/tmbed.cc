@@ -49,4 +49,9 @@ nlohmann::ordered_json TmbedAdapter::Decode(const inference::ModelInferResponse&
   return result;
 }
 
+std::optional<std::size_t> TmbedAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.at("probabilities").size();
+}
+
 }  // namespace protifer::adapters

@@ -20,6 +20,7 @@ class TmbedAdapter final : public Adapter {
   // {"labels": <the single BYTES element as UTF-8>, "probabilities": [[5 numbers] ...]}.
   // Label length and probability rows are not cross-checked; zero rows are accepted.
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

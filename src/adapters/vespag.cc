@@ -54,4 +54,9 @@ nlohmann::ordered_json VespagAdapter::Decode(const inference::ModelInferResponse
   return result;
 }
 
+std::optional<std::size_t> VespagAdapter::DecodedResidues(
+    const nlohmann::ordered_json& decoded) const {
+  return decoded.at("x_axis").size();
+}
+
 }  // namespace protifer::adapters

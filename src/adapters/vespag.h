@@ -19,6 +19,7 @@ class VespagAdapter final : public Adapter {
   // {"x_axis": ["1".."L"], "y_axis": kAminoAcids, "values": [20][L]} with
   // values[aa][r] = flat[r * 20 + aa], untransformed.
   nlohmann::ordered_json Decode(const inference::ModelInferResponse& response) const override;
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json& decoded) const override;
 };
 
 }  // namespace protifer::adapters

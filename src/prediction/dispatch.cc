@@ -8,13 +8,27 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
+
+#include "adapters/adapter_errors.h"
 
 namespace protifer::prediction {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using concurrency::FifoSemaphore;
+
+// A per-residue answer must cover the embedding's residues (Adapter::DecodedResidues).
+void CheckResidueCount(const adapters::Adapter& adapter, const nlohmann::ordered_json& decoded,
+                       std::size_t seq_len) {
+  const std::optional<std::size_t> residues = adapter.DecodedResidues(decoded);
+  if (residues && *residues != seq_len) {
+    throw adapters::ShapeError(std::string(adapter.model_name()) + ": output covers " +
+                               std::to_string(*residues) + " residues, expected " +
+                               std::to_string(seq_len) + " (the embedding's length)");
+  }
+}
 
 double Seconds(SteadyClock::duration duration) {
   return std::chrono::duration<double>(duration).count();
@@ -227,6 +241,7 @@ DispatchResult DispatchAll(const adapters::AdapterContext& context,
       const SteadyClock::time_point decode_started = SteadyClock::now();
       try {
         nlohmann::ordered_json value = slot.adapter->Decode(*slot.response);
+        CheckResidueCount(*slot.adapter, value, context.seq_len);
         result.outputs[std::string(slot.adapter->output_key())] = std::move(value);
       } catch (...) {
         error = std::current_exception();

@@ -267,6 +267,18 @@ TEST_F(BullmqRuntimeTest, OversizedDataFailsUnprocessedAndTheWorkerGoesOn) {
   worker.Close(seconds(5));
 }
 
+TEST_F(BullmqRuntimeTest, AFailureReasonIsStoredAsValidUtf8) {
+  const auto ids = Add("q", json::array({{{"name", "u"}, {"data", json::object()}}}));
+  BullmqWorker worker(redis_->endpoint(), FastOptions("q"), [](Job&) -> json {
+    throw std::runtime_error("label \xff\xfe from the server");
+  });
+  worker.Start();
+  const json job = Wait("q", ids)["jobs"][ids[0]];
+  EXPECT_EQ(job["failedReason"], "label \xef\xbf\xbd\xef\xbf\xbd from the server");
+  EXPECT_EQ(job["hash"]["failedReason"], "label \xef\xbf\xbd\xef\xbf\xbd from the server");
+  worker.Close(seconds(5));
+}
+
 TEST_F(BullmqRuntimeTest, RetriesAtOnceWithoutBackoff) {
   const auto ids = Add("q", json::array({{{"name", "z"}, {"opts", {{"attempts", 2}}}}}));
   BullmqWorker worker(redis_->endpoint(), FastOptions("q"), [](Job& job) -> json {
@@ -521,6 +533,7 @@ TEST_F(BullmqRuntimeTest, MalformedDataFailsWithAReadableReasonAndTheWorkerGoesO
   const std::string reason = bad["failedReason"];
   EXPECT_EQ(reason.rfind("Job data is not valid JSON: ", 0), 0U) << reason;
   EXPECT_NE(reason.find("parse error"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("MKV"), std::string::npos) << "the data must not be quoted: " << reason;
   EXPECT_EQ(bad["attemptsMade"], 1);  // retrying cannot repair the data
   // Node's own Job.fromId cannot parse such a job either; the worker must not choke on it.
   EXPECT_TRUE(bad.contains("unreadableByNode"));

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/text.h"
 #include "queue/job_record.h"
 #include "queue/lua_scripts.h"
 #include "queue/msgpack_args.h"
@@ -29,6 +30,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+// nlohmann's parse error without its "[json.exception.parse_error.101] " prefix and without the
+// "; last read: '...'" tail, which quotes the job's own text (a sequence has no place in a
+// stored failedReason, and the quote may end inside a UTF-8 character).
+std::string DescribeParseError(const nlohmann::json::parse_error& error) {
+  std::string detail = error.what();
+  if (const auto pos = detail.find("] ");
+      detail.rfind("[json.exception", 0) == 0 && pos != std::string::npos) {
+    detail = detail.substr(pos + 2);
+  }
+  if (const auto pos = detail.find("; last read: "); pos != std::string::npos) {
+    detail.resize(pos);
+  }
+  return detail;
+}
 
 // Wall-clock milliseconds: every timestamp the scripts store or compare (processedOn,
 // finishedOn, delayed scores, stalled-check) is the worker's Date.now(), as in Node.
@@ -666,11 +682,7 @@ std::optional<JobRecord> BullmqWorker::Impl::ProcessOne(JobRecord job) {
   } catch (const nlohmann::json::parse_error& e) {
     // Node's Job.fromJSON would throw here and leave the job active until it stalls out; a
     // clear failure is more useful, and retrying cannot repair the data.
-    std::string detail = e.what();
-    if (const auto pos = detail.find("] ");
-        detail.rfind("[json.exception", 0) == 0 && pos != std::string::npos) {
-      detail = detail.substr(pos + 2);
-    }
+    const std::string detail = DescribeParseError(e);
     logger_->error("queue {}: job {} has data that is not JSON: {}", keys_.queue_name(), job.id,
                    detail);
     return Fail(job, "Job data is not valid JSON: " + detail, true, started);
@@ -772,8 +784,12 @@ std::optional<JobRecord> BullmqWorker::Impl::Complete(const JobRecord& job,
   return HandleNextJobReply(*reply, job.token);
 }
 
-std::optional<JobRecord> BullmqWorker::Impl::Fail(const JobRecord& job, const std::string& reason,
-                                                  bool unrecoverable, Clock::time_point started) {
+std::optional<JobRecord> BullmqWorker::Impl::Fail(const JobRecord& job,
+                                                  const std::string& raw_reason, bool unrecoverable,
+                                                  Clock::time_point started) {
+  // Node stores JavaScript strings, which are always valid text; a reason built from bytes a
+  // producer or server sent may not be.
+  const std::string reason = core::ToWellFormedUtf8(raw_reason);
   const FailureDecision decision =
       DecideFailure(job.options, job.attempts_made, unrecoverable, Random01());
   if (decision.unsupported_backoff) {

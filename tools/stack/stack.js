@@ -110,8 +110,12 @@ class Proc {
   async stop(signal = 'SIGTERM', graceMs = 15000) {
     if (this.running) {
       this.child.kill(signal);
-      const timer = sleep(graceMs).then(() => 'timeout');
-      if ((await Promise.race([this.exited, timer])) === 'timeout') this.child.kill('SIGKILL');
+      // The grace timer is cleared on exit so that it does not keep the test process alive.
+      let handle;
+      const timer = new Promise(resolve => { handle = setTimeout(() => resolve('timeout'), graceMs); });
+      const outcome = await Promise.race([this.exited, timer]);
+      clearTimeout(handle);
+      if (outcome === 'timeout') this.child.kill('SIGKILL');
     }
     await this.exited;
     await this.closed;
@@ -172,7 +176,8 @@ class Stack {
     this.workers = {};
   }
 
-  // options: {stubArgs: [], workerEnv: {embedding: {}, prediction: {}}, metrics: true}
+  // options: {stubArgs: [], workerEnv: {embedding: {}, prediction: {}}, metrics: true,
+  //           faultproxy: {args: []} (optional; needs FAULTPROXY_BIN)}
   static async start(options = {}) {
     const stack = new Stack();
     try {
@@ -196,9 +201,11 @@ class Stack {
     this.redis = { host: '127.0.0.1', port: await freePort(), password: crypto.randomBytes(16).toString('hex') };
     const redisDir = path.join(this.dir, 'redis');
     fs.mkdirSync(redisDir);
+    this.redisDir = redisDir;
+    this.redisArgs = options.redisArgs || [];  // e.g. ['--appendonly', 'yes', '--appendfsync', 'always']
     this.redisProc = this.#spawn('redis-server', 'redis-server', [
       '--port', String(this.redis.port), '--requirepass', this.redis.password,
-      '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', redisDir,
+      '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', redisDir, ...this.redisArgs,
     ]);
     await this.redisProc.waitForLine('Ready to accept connections',
       l => /Ready to accept connections/.test(l.text), 15000);
@@ -207,25 +214,112 @@ class Stack {
     this.stubProc = this.#spawn('kserve-stub', requiredBinary('KSERVE_STUB_BIN'), [
       '--port=0', '--metrics-port=-1', '--control-port=0', '--time-scale=0.05', ...(options.stubArgs || []),
     ]);
+    this.stubProc.args = this.stubProc.child.spawnargs.slice(1);
     const banner = await this.stubProc.waitForLine('the listening line',
       l => l.stream === 'stdout' && l.text.startsWith('kserve-stub listening='), 15000);
-    const m = /listening=(\S+):(\d+) metrics=\S+ control=(\S+):(\d+)/.exec(banner.text);
+    const m = /listening=(\S+):(\d+) metrics=(\S+) control=(\S+):(\d+)/.exec(banner.text);
     if (!m) throw new Error(`unexpected kserve-stub line: ${banner.text}`);
-    this.stub = { host: m[1], port: Number(m[2]), controlPort: Number(m[4]) };
+    const metrics = /:(\d+)$/.exec(m[3]);
+    this.stub = {
+      host: m[1], port: Number(m[2]), controlPort: Number(m[5]),
+      metricsPort: metrics ? Number(metrics[1]) : null,  // --metrics-port=0 in stubArgs turns it on
+    };
+    this.tritonAddress = `${this.stub.host}:${this.stub.port}`;
+
+    // Optional faultproxy between the workers and the stub (benchmarks: real transport faults).
+    if (options.faultproxy) await this.#startFaultproxy(options.faultproxy.args || []);
 
     // the workers, concurrently
     this.metricsPort = options.metrics === false ? null : await freePort();
-    await Promise.all(Object.keys(WORKERS).map(kind => this.startWorker(kind, options.workerEnv?.[kind] || {})));
+    // startWorkers: false leaves starting them to the caller (e.g. behind proxies of its own).
+    if (options.startWorkers !== false) {
+      await Promise.all(Object.keys(WORKERS).map(kind => this.startWorker(kind, options.workerEnv?.[kind] || {})));
+    }
   }
 
-  #spawn(name, command, args, env) {
+  // An additional faultproxy named `name` in front of the stub (or `upstream`), for callers that
+  // want one proxy per worker; resolves to {proc, address, controlPort, control(command)}.
+  async addFaultproxy(name, { upstream = `${this.stub.host}:${this.stub.port}`, args = [] } = {}) {
+    const proc = this.#spawn(name, requiredBinary('FAULTPROXY_BIN'), ['--upstream', upstream, ...args], undefined, 'faultproxy');
+    const line = await proc.waitForLine('the listening line',
+      l => l.stream === 'stdout' && l.text.startsWith('faultproxy listening='), 15000);
+    const m = /listening=(\S+):(\d+) control=(\S+):(\d+)/.exec(line.text);
+    if (!m) throw new Error(`unexpected faultproxy line: ${line.text}`);
+    const controlPort = Number(m[4]);
+    return { proc, address: `${m[1]}:${m[2]}`, controlPort, control: command => stubControl(controlPort, command) };
+  }
+
+  // faultproxy in front of the stub; the workers then dial it (TRITON_URL) instead of the stub.
+  async #startFaultproxy(args) {
+    this.faultproxyProc = this.#spawn('faultproxy', requiredBinary('FAULTPROXY_BIN'), [
+      '--upstream', `${this.stub.host}:${this.stub.port}`, ...args,
+    ]);
+    const line = await this.faultproxyProc.waitForLine('the listening line',
+      l => l.stream === 'stdout' && l.text.startsWith('faultproxy listening='), 15000);
+    const m = /listening=(\S+):(\d+) control=(?:(\S+):(\d+)|none)/.exec(line.text);
+    if (!m) throw new Error(`unexpected faultproxy line: ${line.text}`);
+    this.faultproxy = { host: m[1], port: Number(m[2]), controlPort: m[4] ? Number(m[4]) : null };
+    this.tritonAddress = `${this.faultproxy.host}:${this.faultproxy.port}`;
+  }
+
+  #spawn(name, command, args, env, role = name) {
     const proc = new Proc(name, command, args, {
       env: env || { PATH: process.env.PATH, LANG: 'C.UTF-8' },
       cwd: this.dir,
       logDir: this.logDir,
     });
+    proc.role = role;
     this.procs.push(proc);
     return proc;
+  }
+
+  // A process name not used yet in this stack ('redis-server', then 'redis-server-2', ...), so
+  // every process of a run keeps its own log file.
+  #uniqueName(base) {
+    const used = new Set(this.procs.map(p => p.name));
+    if (!used.has(base)) return base;
+    for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`;
+  }
+
+  // Stops redis-server (SIGKILL by default: a crash), waits downMs, then starts it again on the
+  // same port and directory with the same arguments (with redisArgs AOF, the data survives).
+  async restartRedis({ signal = 'SIGKILL', downMs = 0 } = {}) {
+    await this.redisProc.stop(signal, 5000);
+    if (downMs > 0) await sleep(downMs);
+    this.redisProc = this.#spawn(this.#uniqueName('redis-server'), 'redis-server', [
+      '--port', String(this.redis.port), '--requirepass', this.redis.password,
+      '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', this.redisDir, ...this.redisArgs,
+    ], undefined, 'redis-server');
+    await this.redisProc.waitForLine('Ready to accept connections',
+      l => /Ready to accept connections/.test(l.text), 15000);
+    return this.redisProc;
+  }
+
+  // Stops kserve-stub (SIGKILL by default), waits downMs, then starts it again on the same gRPC
+  // and control ports with the same flags (faults set over the control port are gone).
+  async restartStub({ signal = 'SIGKILL', downMs = 0 } = {}) {
+    await this.stubProc.stop(signal, 5000);
+    if (downMs > 0) await sleep(downMs);
+    const args = this.stubProc.args.map(a => {
+      if (a.startsWith('--port=')) return `--port=${this.stub.port}`;
+      if (a.startsWith('--control-port=')) return `--control-port=${this.stub.controlPort}`;
+      if (a.startsWith('--metrics-port=') && this.stub.metricsPort) return `--metrics-port=${this.stub.metricsPort}`;
+      return a;
+    });
+    // A port just released may still be bound for a moment: retry the start a few times.
+    for (let attempt = 1; ; attempt++) {
+      const proc = this.#spawn(this.#uniqueName('kserve-stub'), this.stubProc.command, args, undefined, 'kserve-stub');
+      proc.args = args;
+      try {
+        await proc.waitForLine('the listening line',
+          l => l.stream === 'stdout' && l.text.startsWith('kserve-stub listening='), 15000);
+        this.stubProc = proc;
+        return proc;
+      } catch (err) {
+        if (proc.running || attempt >= 5) throw err;
+        await sleep(200);
+      }
+    }
   }
 
   // Environment of a worker (protifer's variable names), minimal and explicit.
@@ -233,7 +327,7 @@ class Stack {
     const env = {
       PATH: process.env.PATH,
       LANG: 'C.UTF-8',
-      TRITON_URL: `${this.stub.host}:${this.stub.port}`,
+      TRITON_URL: this.tritonAddress,
       REDIS_HOST: this.redis.host,
       REDIS_PORT: String(this.redis.port),
       REDIS_PASSWORD: this.redis.password,
@@ -255,11 +349,14 @@ class Stack {
     return env;
   }
 
-  // Starts one worker and waits until it consumes its queue.
-  async startWorker(kind, extraEnv = {}) {
+  // Starts one worker and waits until it consumes its queue. With {name} (e.g.
+  // 'prediction-worker-2') it is an additional worker of that kind: stack.workers[kind] keeps the
+  // first one, stack.workerProcs(kind) lists them all.
+  async startWorker(kind, extraEnv = {}, { name } = {}) {
     const spec = WORKERS[kind];
-    const proc = this.#spawn(spec.name, requiredBinary(spec.bin), [], this.workerEnv(kind, extraEnv));
-    this.workers[kind] = proc;
+    const proc = this.#spawn(name || spec.name, requiredBinary(spec.bin), [], this.workerEnv(kind, extraEnv), spec.name);
+    proc.kind = kind;
+    if (!name || !this.workers[kind]) this.workers[kind] = proc;
     await proc.waitForRecord(`'${spec.name} consuming'`,
       r => typeof r.msg === 'string' && r.msg === `${spec.name} consuming`, 60000);
     return proc;
@@ -288,6 +385,17 @@ class Stack {
     return stubControl(this.stub.controlPort, command);
   }
 
+  // Every worker process of `kind` started so far (running or not), in start order.
+  workerProcs(kind) {
+    return this.procs.filter(p => p.kind === kind);
+  }
+
+  // One command to faultproxy's control port (options.faultproxy); resolves to the reply line.
+  proxyControl(command) {
+    if (!this.faultproxy?.controlPort) throw new Error('no faultproxy control port in this stack');
+    return stubControl(this.faultproxy.controlPort, command);
+  }
+
   connection() {
     return { host: this.redis.host, port: this.redis.port, password: this.redis.password, maxRetriesPerRequest: null };
   }
@@ -299,7 +407,7 @@ class Stack {
   dumpLogs(reason) {
     const parts = [`\n===== e2e: ${reason} (logs in ${this.dir || '?'}) =====`];
     for (const proc of this.procs) {
-      if (proc.name === 'redis-server') continue;
+      if (proc.role === 'redis-server') continue;
       parts.push(`----- ${proc.name} (pid ${proc.pid}, ${proc.running ? 'running' : `exited ${JSON.stringify(proc.exit)}`}) -----`);
       parts.push(proc.tail(150));
     }
@@ -311,11 +419,11 @@ class Stack {
   // when asked (a failed run), else removes it.
   async stop({ keepDir = false } = {}) {
     const order = [...this.procs].reverse().sort((a, b) => rank(a) - rank(b));
-    for (const proc of order) await proc.stop('SIGTERM', proc === this.redisProc ? 5000 : 20000);
+    for (const proc of order) await proc.stop('SIGTERM', proc.role === 'redis-server' ? 5000 : 20000);
     if (this.dir && !keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
     function rank(proc) {
-      if (proc.name === 'redis-server') return 2;
-      if (proc.name === 'kserve-stub') return 1;
+      if (proc.role === 'redis-server') return 2;
+      if (proc.role === 'kserve-stub') return 1;
       return 0;
     }
   }

@@ -257,6 +257,30 @@ TEST(DispatchAll, DecodeErrorsAreClassifiedPerAdapterErrorClass) {
   ExpectAllPermitsBack(semaphore, 2);
 }
 
+TEST(DispatchAll, AnAnswerCoveringTheWrongNumberOfResiduesIsAShapeMismatch) {
+  FakeRegistry registry;
+  registry.adapter("seth").set_decoded_residues(8);         // the model answered [1, 2L, 1]
+  registry.adapter("vespag").set_decoded_residues(4);       // right
+  registry.adapter("prott5_cons").set_decoded_residues(0);  // an empty answer
+  ScriptedInferenceClient client;
+  FifoSemaphore semaphore(8);
+  JobInput job(4);
+
+  const DispatchResult result = DispatchAll(job.context, registry.adapters(), client, semaphore);
+
+  EXPECT_FALSE(result.outputs.contains("seth"));
+  EXPECT_FALSE(result.outputs.contains("prott5_conservation"));
+  EXPECT_TRUE(result.outputs.contains("variation"));
+  ASSERT_EQ(result.model_errors.size(), 2u);
+  EXPECT_EQ(result.model_errors[0].output_key, "seth");
+  EXPECT_EQ(result.model_errors[0].code, ModelErrorCode::kShapeMismatch);
+  EXPECT_EQ(result.model_errors[0].message,
+            "seth: output covers 8 residues, expected 4 (the embedding's length)");
+  EXPECT_EQ(result.model_errors[1].output_key, "prott5_conservation");
+  EXPECT_EQ(result.model_errors[1].message,
+            "prott5_cons: output covers 0 residues, expected 4 (the embedding's length)");
+}
+
 TEST(DispatchAll, DecodeRunsOnTheJobThreadNotOnTheClientThread) {
   FakeRegistry registry;
   std::mutex mutex;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -51,6 +52,8 @@ class FakeAdapter final : public adapters::Adapter {
 
   void set_build_hook(BuildHook hook) { build_hook_ = std::move(hook); }
   void set_decode_hook(DecodeHook hook) { decode_hook_ = std::move(hook); }
+  // What DecodedResidues reports (default: nullopt, a per-protein model).
+  void set_decoded_residues(std::optional<std::size_t> residues) { residues_ = residues; }
 
   std::string_view model_name() const override { return model_name_; }
   std::string_view output_key() const override { return output_key_; }
@@ -78,9 +81,14 @@ class FakeAdapter final : public adapters::Adapter {
     return output_key_ + ":ok";
   }
 
+  std::optional<std::size_t> DecodedResidues(const nlohmann::ordered_json&) const override {
+    return residues_;
+  }
+
  private:
   std::string model_name_;
   std::string output_key_;
+  std::optional<std::size_t> residues_;
   BuildHook build_hook_;
   DecodeHook decode_hook_;
 };

@@ -3,7 +3,9 @@
 // cover (missing fields, wrong types, odd/short/empty embeddings, unknown models, bad env):
 // job data above MAX_JOB_DATA_BYTES, non-UTF-8 bytes and lone surrogates in job data, a sequence
 // whose embedding exceeds MAX_EMBEDDING_BYTES, one whose embedding response exceeds the gRPC
-// receive limit, and a wrong-shape model response (a catalog whose `seth` answers [1,L,2]).
+// receive limit, a wrong-shape model response (a catalog whose `seth` answers [1,L,2]), and
+// answers damaged by the stub's `corrupt` fault (truncated BYTES from tmbed, doubled floats from
+// light_attention_subcell).
 // Each must fail (or record a model error) with a clear reason, and the workers keep serving.
 // Then the security check: no secret, sequence or raw tensor in any process log, stored
 // failedReason, stacktrace or job log of the whole run.
@@ -111,12 +113,20 @@ test('bad inputs fail with clear reasons, the workers keep serving, and nothing 
     const tooBigFlow = await addFlow(tooBigResponse, 'faults-req-toobig');
 
     await sc.settle(120000);
-    // 5. Afterwards the workers still serve.
+    // 5. Damaged answers from the server (kserve-stub `corrupt`): a truncated BYTES tensor from
+    // tmbed, twice the floats the shape says from light_attention_subcell. Nothing else is in
+    // flight now, so the next two answers of each model belong to these two flows.
+    assert.match(await stack.control('corrupt tmbed 2 truncate'), /^ok/);
+    assert.match(await stack.control('corrupt light_attention_subcell 2 doubled'), /^ok/);
+    const damaged = await sc.submitFlows(2, { length: 60, requestId: 'faults-req-damaged' });
+    sequences.push(...damaged.map(f => f.sequence));
+    await sc.settle(60000);
+    // 6. Afterwards the workers still serve.
     const lastly = await sc.submitFlows(2, { length: 50, requestId: 'faults-req-after' });
     sequences.push(...lastly.map(f => f.sequence));
     await sc.settle(60000);
     const t = await sc.tally();
-    sc.record(t, { notes: 'failures expected: 2 data-size, 4 non-UTF-8, 2 huge flows; seth wrong shape → modelErrors' });
+    sc.record(t, { notes: 'failures expected: 2 data-size, 4 non-UTF-8, 2 huge flows; seth wrong shape, truncated tmbed BYTES and doubled light_attention answers → modelErrors' });
 
     Scenario.assertNoLossNoDuplicate(t);
     const byId = id => [...t.parents, ...t.children, ...t.extras].find(a => a.jobId === id);
@@ -140,9 +150,20 @@ test('bad inputs fail with clear reasons, the workers keep serving, and nothing 
       assert.equal(byId(f.jobId).state, 'completed', `normal flow ${f.index}: ${byId(f.jobId).failedReason}`);
     }
     normalFlows = [...normal, ...lastly].map(f => ({ ...byId(f.jobId), length: f.sequence.length }));
+    for (const f of damaged) {
+      const a = byId(f.jobId);
+      assert.equal(a.state, 'completed', `damaged-answer flow ${f.index}: ${a.failedReason}`);
+      const stored = JSON.parse(fs.readFileSync(stack.objectPath(a.ref), 'utf8'));
+      assert.equal(stored.modelErrors?.tmbed?.code, 'DECODE_ERROR', JSON.stringify(stored.modelErrors));
+      assert.match(stored.modelErrors.tmbed.message, /^readBytesTensor: truncated payload/);
+      assert.equal(stored.modelErrors?.light_attention_subcellular?.code, 'SHAPE_MISMATCH');
+      assert.equal(stored.modelErrors.light_attention_subcellular.message,
+        'light_attention_subcell: expected 10 floats, got 20');
+      assert.ok(!('tmbed' in stored.outputs) && !('light_attention_subcellular' in stored.outputs));
+    }
     for (const proc of stack.procs.filter(p => p.kind)) assert.ok(proc.running, `${proc.name} running`);
 
-    // 6. Security: grep everything the run wrote.
+    // 7. Security: grep everything the run wrote.
     const texts = [];
     for (const proc of stack.procs) texts.push([`log ${proc.name}`, proc.lines.map(l => l.text).join('\n')]);
     for (const a of [...t.parents, ...t.children, ...t.extras]) {

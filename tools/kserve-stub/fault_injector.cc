@@ -29,6 +29,15 @@ void FaultInjector::FailNext(const std::string& model, int count, grpc::Status s
   failures_[model] = Failure{count, std::move(status)};
 }
 
+void FaultInjector::CorruptNext(const std::string& model, int count, Corruption corruption) {
+  std::lock_guard lock(mutex_);
+  if (count <= 0) {
+    corruptions_.erase(model);
+    return;
+  }
+  corruptions_[model] = PendingCorruption{count, corruption};
+}
+
 void FaultInjector::SetLatency(const std::string& model, std::chrono::milliseconds latency) {
   std::lock_guard lock(mutex_);
   if (latency.count() <= 0) {
@@ -70,6 +79,7 @@ void FaultInjector::ExitAfter(int count, int exit_code) {
 void FaultInjector::Clear() {
   std::lock_guard lock(mutex_);
   failures_.clear();
+  corruptions_.clear();
   latency_.clear();
   not_ready_.clear();
   server_ready_ = true;
@@ -84,6 +94,16 @@ std::optional<grpc::Status> FaultInjector::TakeFailure(std::string_view model) {
   grpc::Status status = it->second.status;
   if (--it->second.remaining <= 0) failures_.erase(it);
   return status;
+}
+
+std::optional<Corruption> FaultInjector::TakeCorruption(std::string_view model) {
+  std::lock_guard lock(mutex_);
+  auto it = corruptions_.find(model);
+  if (it == corruptions_.end()) it = corruptions_.find(kAllModels);
+  if (it == corruptions_.end()) return std::nullopt;
+  const Corruption corruption = it->second.corruption;
+  if (--it->second.remaining <= 0) corruptions_.erase(it);
+  return corruption;
 }
 
 std::chrono::milliseconds FaultInjector::Latency(std::string_view model) const {
@@ -121,6 +141,12 @@ nlohmann::json FaultInjector::Describe() const {
     state["failures"][model] = {{"remaining", failure.remaining},
                                 {"code", static_cast<int>(failure.status.error_code())},
                                 {"message", failure.status.error_message()}};
+  }
+  state["corruptions"] = nlohmann::json::object();
+  for (const auto& [model, pending] : corruptions_) {
+    state["corruptions"][model] = {
+        {"remaining", pending.remaining},
+        {"kind", pending.corruption == Corruption::kTruncate ? "truncate" : "doubled"}};
   }
   state["latency_ms"] = nlohmann::json::object();
   for (const auto& [model, latency] : latency_) state["latency_ms"][model] = latency.count();

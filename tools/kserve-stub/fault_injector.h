@@ -25,6 +25,14 @@ enum class NotReadyStyle {
 
 inline constexpr std::string_view kAllModels = "*";
 
+// A successful answer damaged on its way out, to test what clients do with malformed responses
+// (a broken server, a proxy, a model whose output shape changed).
+enum class Corruption {
+  kTruncate,  // every raw output buffer loses its last byte: FP32 no longer a multiple of 4,
+              // a BYTES element's payload shorter than its length prefix
+  kDoubled,   // every raw output buffer is repeated twice: twice the elements the shape says
+};
+
 // Triton's answer for a model that is not ready; `version_given`: the request named version 1.
 grpc::Status NotReadyStatus(const std::string& model, NotReadyStyle style, bool version_given);
 
@@ -38,12 +46,16 @@ class FaultInjector {
   void SetModelReady(const std::string& model);
   // Server lifecycle state: when not ready, ModelInfer answers UNAVAILABLE "Server not ready".
   void SetServerReady(bool ready);
+  // The next `count` successful answers for `model` ("*": any model) are corrupted.
+  void CorruptNext(const std::string& model, int count, Corruption corruption);
   // The `count`-th ModelInfer call from now terminates the process with _exit(exit_code).
   void ExitAfter(int count, int exit_code);
   void Clear();
 
   // Per call. A scripted failure is consumed (model-specific entries first).
   std::optional<grpc::Status> TakeFailure(std::string_view model);
+  // Per successful answer; consumed like TakeFailure.
+  std::optional<Corruption> TakeCorruption(std::string_view model);
   std::chrono::milliseconds Latency(std::string_view model) const;
   std::optional<NotReadyStyle> NotReady(std::string_view model) const;
   bool ServerReady() const;
@@ -59,7 +71,13 @@ class FaultInjector {
   };
 
   mutable std::mutex mutex_;
+  struct PendingCorruption {
+    int remaining = 0;
+    Corruption corruption = Corruption::kTruncate;
+  };
+
   std::map<std::string, Failure, std::less<>> failures_;
+  std::map<std::string, PendingCorruption, std::less<>> corruptions_;
   std::map<std::string, std::chrono::milliseconds, std::less<>> latency_;
   std::map<std::string, NotReadyStyle, std::less<>> not_ready_;
   bool server_ready_ = true;

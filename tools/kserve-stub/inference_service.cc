@@ -13,6 +13,16 @@
 namespace protifer::kserve_stub {
 namespace {
 
+void Corrupt(Corruption corruption, inference::ModelInferResponse* response) {
+  for (std::string& raw : *response->mutable_raw_output_contents()) {
+    if (corruption == Corruption::kTruncate) {
+      if (!raw.empty()) raw.pop_back();
+    } else {
+      raw += std::string(raw);
+    }
+  }
+}
+
 // Triton's GetModelVersionFromString: "" means latest (-1), otherwise std::stol semantics.
 grpc::Status ParseVersion(const std::string& text, std::int64_t* version) {
   if (text.empty()) {
@@ -219,6 +229,10 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
         if (result.ok()) {
           BuildInferResponse(*model, request->id(), requested, std::move(outputs),
                              deps_.response.order.load(), deps_.response.contents.load(), response);
+          if (auto corruption = deps_.faults.TakeCorruption(model->name)) {
+            deps_.metrics.FaultInjected(model->name, "corrupt");
+            Corrupt(*corruption, response);
+          }
         }
         const std::chrono::milliseconds latency = deps_.faults.Latency(model->name);
         if (latency.count() > 0) {

@@ -343,6 +343,21 @@ TEST_F(StubServerTest, ReadingShuffledOutputsByPositionIsWrong) {
   EXPECT_EQ(tmbed.outputs(1).name(), "labels");
 }
 
+TEST_F(StubServerTest, CorruptDamagesTheNextAnswersOnly) {
+  Start();
+  const auto embedding = MakeEmbedding(5);
+  const auto reference = MustInfer(AdapterRequest("seth", embedding, 5));
+  ASSERT_EQ(reference.raw_output_contents(0).size(), 20u);
+  ASSERT_TRUE(server_->Control("corrupt seth 1 truncate").ok());
+  EXPECT_EQ(MustInfer(AdapterRequest("seth", embedding, 5)).raw_output_contents(0).size(), 19u);
+  ASSERT_TRUE(server_->Control("corrupt seth 1 doubled").ok());
+  const auto doubled = MustInfer(AdapterRequest("seth", embedding, 5));
+  EXPECT_EQ(doubled.raw_output_contents(0),
+            reference.raw_output_contents(0) + reference.raw_output_contents(0));
+  EXPECT_EQ(MustInfer(AdapterRequest("seth", embedding, 5)).raw_output_contents(0),
+            reference.raw_output_contents(0));
+}
+
 TEST_F(StubServerTest, TypedContentsCarryTheSameValues) {
   Start();
   const auto embedding = MakeEmbedding(6);

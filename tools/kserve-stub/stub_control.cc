@@ -29,7 +29,8 @@ constexpr std::array<std::pair<std::string_view, grpc::StatusCode>, 16> kCodes{{
 }};
 
 constexpr std::string_view kHelp =
-    "commands: fail <model|*> <count> <CODE> [message] | latency <model|*> <ms> | "
+    "commands: fail <model|*> <count> <CODE> [message] | "
+    "corrupt <model|*> <count> truncate|doubled | latency <model|*> <ms> | "
     "not-ready <model|*> [unavailable|unloaded] | ready <model|*> | server-not-ready | "
     "server-ready | exit-after <count> [code] | exit [code] | "
     "output-order model|requested|reversed|rotate | output-contents raw|typed | reset-peaks | "
@@ -105,6 +106,20 @@ ControlReply ExecuteControlCommand(std::string_view line, ControlTargets targets
     std::string message = Tail(line, 4);
     if (message.empty()) message = "kserve-stub: scripted failure";
     targets.faults.FailNext(words[1], *count, grpc::Status(*code, message));
+    return Ok();
+  }
+  if (command == "corrupt") {
+    if (argc != 3) return Error("usage: corrupt <model|*> <count> truncate|doubled");
+    if (!KnownModel(targets, words[1])) return Error("unknown model '" + words[1] + "'");
+    auto count = ParseInt(words[2]);
+    if (!count || *count < 0) return Error("count must be a non-negative integer");
+    Corruption corruption = Corruption::kTruncate;
+    if (words[3] == "doubled") {
+      corruption = Corruption::kDoubled;
+    } else if (words[3] != "truncate") {
+      return Error("corruption must be 'truncate' or 'doubled'");
+    }
+    targets.faults.CorruptNext(words[1], *count, corruption);
     return Ok();
   }
   if (command == "latency") {

@@ -3,6 +3,7 @@
 // "error:". Commands (model may be "*" for every model):
 //
 //   fail <model> <count> <CODE> [message...]   next <count> ModelInfer calls fail with CODE
+//   corrupt <model> <count> truncate|doubled   next <count> answers damaged (fault_injector.h)
 //                                              (name like UNAVAILABLE or number 1-16)
 //   latency <model> <ms>                       delay responses by <ms> real milliseconds (0 off)
 //   not-ready <model> [unavailable|unloaded]   ModelReady false, ServerReady false, ModelInfer

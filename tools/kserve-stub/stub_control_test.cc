@@ -33,6 +33,19 @@ TEST_F(StubControlTest, FailConsumesScriptedCount) {
   EXPECT_FALSE(faults_.TakeFailure("vespag").has_value());
 }
 
+TEST_F(StubControlTest, CorruptConsumesScriptedCountAndClears) {
+  ASSERT_EQ(Run("corrupt tmbed 2 truncate").text, "ok");
+  ASSERT_TRUE(Run("corrupt * 1 doubled").ok());
+  EXPECT_EQ(faults_.TakeCorruption("tmbed"), Corruption::kTruncate);
+  EXPECT_EQ(faults_.TakeCorruption("tmbed"), Corruption::kTruncate);
+  EXPECT_EQ(faults_.TakeCorruption("tmbed"), Corruption::kDoubled);  // then the '*' entry
+  EXPECT_FALSE(faults_.TakeCorruption("seth").has_value());
+  EXPECT_THAT(Run("corrupt seth 1 scramble").text, StartsWith("error: "));
+  ASSERT_TRUE(Run("corrupt seth 3 doubled").ok());
+  ASSERT_TRUE(Run("clear").ok());
+  EXPECT_FALSE(faults_.TakeCorruption("seth").has_value());
+}
+
 TEST_F(StubControlTest, ModelEntryBeatsGlobalEntry) {
   ASSERT_TRUE(Run("fail * 5 8").ok());
   ASSERT_TRUE(Run("fail seth 1 INTERNAL specific").ok());

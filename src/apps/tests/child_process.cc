@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -36,8 +37,16 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   const std::string out_path = dir_ + "/stdout";
   const std::string err_path = dir_ + "/stderr";
 
+  // Sanitizer settings (suppressions, leak checking) reach the child too, so a sanitized test
+  // run checks the binaries it starts with the same rules.
+  std::map<std::string, std::string> full_environment = environment;
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name); value != nullptr) {
+      full_environment.emplace(name, value);
+    }
+  }
   std::vector<std::string> env_strings;
-  for (const auto& [name, value] : environment) {
+  for (const auto& [name, value] : full_environment) {
     env_strings.push_back(name + "=" + value);
   }
   std::vector<char*> argv{const_cast<char*>(program.c_str())};

@@ -1,6 +1,7 @@
 // A program run as a child process for a test: given arguments and environment (nothing is
-// inherited), stdout and stderr captured to files that can be read while it runs, signals, and
-// waiting for its exit or for an output line. Killed when the object dies.
+// inherited but the sanitizers' *_OPTIONS), stdout and stderr captured to files that can be read
+// while it runs, signals, and waiting for its exit or for an output line. Killed when the object
+// dies.
 #pragma once
 
 #include <sys/types.h>

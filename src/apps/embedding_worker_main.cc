@@ -2,16 +2,15 @@
 // prot_t5_pipeline on Triton and stores the FP16 [L, 1024] embedding (reused when already
 // stored). With STORAGE_DRIVER=filesystem and STORAGE_MAX_BYTES > 0 it also evicts the coldest
 // objects of the store every STORAGE_SWEEP_INTERVAL_MS, as protifer's embedding worker does.
-#include <iostream>
 #include <memory>
 
 #include "apps/command_line.h"
 #include "apps/metrics_observers.h"
 #include "apps/shutdown_signal.h"
+#include "apps/worker_main.h"
 #include "apps/worker_service.h"
 #include "config/describe.h"
 #include "config/embedding_worker_config.h"
-#include "config/load_or_exit.h"
 #include "embedding/embedding_processor.h"
 #include "embedding/embedding_request.h"
 #include "storage/eviction_sweeper.h"
@@ -64,21 +63,12 @@ int Run(const config::EmbeddingWorkerConfig& config, apps::ShutdownSignal& shutd
 }  // namespace
 
 int main(int argc, char** argv) {
-  apps::ShutdownSignal shutdown;  // first: blocks SIGTERM/SIGINT before any thread starts
   const apps::ProgramInfo info{
       kName,
       "Consumes the BullMQ queue `embedding` (protifer's embedding worker): embeds each job's\n"
       "sequence with prot_t5_pipeline on Triton and stores the FP16 embedding for the\n"
       "prediction worker.",
       [] { return config::FormatDescribeTable(config::EmbeddingWorkerSchema().Describe()); }};
-  if (const auto exit_code = apps::HandleCommandLine(argc, argv, info, std::cout, std::cerr)) {
-    return *exit_code;
-  }
-  const config::EmbeddingWorkerConfig config = config::LoadOrExit(
-      [] { return config::LoadEmbeddingWorkerConfig(config::ProcessEnvironment()); });
-  try {
-    return Run(config, shutdown);
-  } catch (const std::exception& error) {
-    return apps::ReportStartupFailure(std::string(kName), config.log.level, error);
-  }
+  return apps::WorkerMain<config::EmbeddingWorkerConfig>(argc, argv, info,
+                                                         &config::LoadEmbeddingWorkerConfig, Run);
 }

@@ -1,16 +1,15 @@
 // prediction-worker: consumes the `prediction` queue. Each job reads its embedding child's FP16
 // embedding, fans out to the 8 prediction models on Triton through one process-wide FIFO
 // semaphore of TRITON_MAX_INFLIGHT_INFERS permits, and stores the StoredPredictionV2 JSON.
-#include <iostream>
 
 #include "adapters/registry.h"
 #include "apps/command_line.h"
 #include "apps/metrics_observers.h"
 #include "apps/shutdown_signal.h"
+#include "apps/worker_main.h"
 #include "apps/worker_service.h"
 #include "concurrency/fifo_semaphore.h"
 #include "config/describe.h"
-#include "config/load_or_exit.h"
 #include "config/prediction_worker_config.h"
 #include "prediction/prediction_processor.h"
 
@@ -47,21 +46,12 @@ int Run(const config::PredictionWorkerConfig& config, apps::ShutdownSignal& shut
 }  // namespace
 
 int main(int argc, char** argv) {
-  apps::ShutdownSignal shutdown;  // first: blocks SIGTERM/SIGINT before any thread starts
   const apps::ProgramInfo info{
       kName,
       "Consumes the BullMQ queue `prediction` (protifer's prediction worker): runs the 8\n"
       "prediction models on Triton for each job's embedding, at most TRITON_MAX_INFLIGHT_INFERS\n"
       "calls in flight per process, and stores the StoredPredictionV2 JSON.",
       [] { return config::FormatDescribeTable(config::PredictionWorkerSchema().Describe()); }};
-  if (const auto exit_code = apps::HandleCommandLine(argc, argv, info, std::cout, std::cerr)) {
-    return *exit_code;
-  }
-  const config::PredictionWorkerConfig config = config::LoadOrExit(
-      [] { return config::LoadPredictionWorkerConfig(config::ProcessEnvironment()); });
-  try {
-    return Run(config, shutdown);
-  } catch (const std::exception& error) {
-    return apps::ReportStartupFailure(std::string(kName), config.log.level, error);
-  }
+  return apps::WorkerMain<config::PredictionWorkerConfig>(argc, argv, info,
+                                                          &config::LoadPredictionWorkerConfig, Run);
 }

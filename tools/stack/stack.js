@@ -237,29 +237,28 @@ class Stack {
     }
   }
 
-  // An additional faultproxy named `name` in front of the stub (or `upstream`), for callers that
-  // want one proxy per worker; resolves to {proc, address, controlPort, control(command)}.
+  // A faultproxy named `name` in front of the stub (or `upstream`), for callers that want one
+  // proxy per worker; resolves to {proc, host, port, address, controlPort (null with
+  // --no-control), control(command)}.
   async addFaultproxy(name, { upstream = `${this.stub.host}:${this.stub.port}`, args = [] } = {}) {
     const proc = this.#spawn(name, requiredBinary('FAULTPROXY_BIN'), ['--upstream', upstream, ...args], undefined, 'faultproxy');
     const line = await proc.waitForLine('the listening line',
       l => l.stream === 'stdout' && l.text.startsWith('faultproxy listening='), 15000);
-    const m = /listening=(\S+):(\d+) control=(\S+):(\d+)/.exec(line.text);
+    const m = /listening=(\S+):(\d+) control=(?:(\S+):(\d+)|none)/.exec(line.text);
     if (!m) throw new Error(`unexpected faultproxy line: ${line.text}`);
-    const controlPort = Number(m[4]);
-    return { proc, address: `${m[1]}:${m[2]}`, controlPort, control: command => stubControl(controlPort, command) };
+    const controlPort = m[4] ? Number(m[4]) : null;
+    return {
+      proc, host: m[1], port: Number(m[2]), address: `${m[1]}:${m[2]}`, controlPort,
+      control: command => stubControl(controlPort, command),
+    };
   }
 
   // faultproxy in front of the stub; the workers then dial it (TRITON_URL) instead of the stub.
   async #startFaultproxy(args) {
-    this.faultproxyProc = this.#spawn('faultproxy', requiredBinary('FAULTPROXY_BIN'), [
-      '--upstream', `${this.stub.host}:${this.stub.port}`, ...args,
-    ]);
-    const line = await this.faultproxyProc.waitForLine('the listening line',
-      l => l.stream === 'stdout' && l.text.startsWith('faultproxy listening='), 15000);
-    const m = /listening=(\S+):(\d+) control=(?:(\S+):(\d+)|none)/.exec(line.text);
-    if (!m) throw new Error(`unexpected faultproxy line: ${line.text}`);
-    this.faultproxy = { host: m[1], port: Number(m[2]), controlPort: m[4] ? Number(m[4]) : null };
-    this.tritonAddress = `${this.faultproxy.host}:${this.faultproxy.port}`;
+    const proxy = await this.addFaultproxy('faultproxy', { args });
+    this.faultproxyProc = proxy.proc;
+    this.faultproxy = { host: proxy.host, port: proxy.port, controlPort: proxy.controlPort };
+    this.tritonAddress = proxy.address;
   }
 
   #spawn(name, command, args, env, role = name) {

@@ -42,7 +42,7 @@ test('connection reset every ~K requests: retries absorb the resets, 0 whole-job
     for (const a of t.parents) {
       for (const [model, e] of Object.entries(a.modelErrorDetails || {})) {
         assert.equal(e.code, 'UNAVAILABLE', `${model}: ${e.message}`);
-        assert.match(e.message, /Connection reset by peer|Socket closed|Broken pipe|failed to connect/, `${model}: ${e.message}`);
+        assert.match(e.message, /Connection reset by peer|Socket closed|Transport closed|Broken pipe|failed to connect/, `${model}: ${e.message}`);
       }
     }
     // The fault really happened, on both connections, and was retried.

@@ -197,6 +197,14 @@ TEST(JobRecord, DefaultsAndBrokenOptsDoNotThrow) {
   EXPECT_EQ(legacy.attempts_made, 4);
 }
 
+TEST(JobRecord, NumbersBeyondInt64AreClampedNotUndefined) {
+  // Found by job_record_fuzz: converting 1e300 to int64 is undefined behaviour.
+  const JobRecord huge = ParseJobRecord("4", "t", {"opts", R"({"attempts":1e300,"kl":-1e300})"});
+  EXPECT_GT(huge.options.attempts, std::int64_t{9'000'000'000'000'000'000});
+  ASSERT_TRUE(huge.options.keep_logs.has_value());
+  EXPECT_LT(*huge.options.keep_logs, std::int64_t{-9'000'000'000'000'000'000});
+}
+
 TEST(JobRecord, KeepJobsFollowsScriptsGetKeepJobs) {
   const nlohmann::json none;
   EXPECT_EQ(NormalizeKeepJobs(none, none), (nlohmann::json{{"count", -1}}));

@@ -1,5 +1,6 @@
 #include "queue/job_record.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -24,7 +25,10 @@ std::optional<std::int64_t> JsonInteger(const nlohmann::json& value) {
     return value.get<std::int64_t>();
   }
   if (value.is_number_float() && std::isfinite(value.get<double>())) {
-    return static_cast<std::int64_t>(std::trunc(value.get<double>()));
+    // Clamped before the cast: a double beyond the int64 range (1e300 is valid JSON) would make
+    // the conversion undefined.
+    constexpr double kLimit = 9.2e18;
+    return static_cast<std::int64_t>(std::clamp(std::trunc(value.get<double>()), -kLimit, kLimit));
   }
   return std::nullopt;
 }

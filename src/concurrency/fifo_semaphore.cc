@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@ namespace detail {
 struct GrantNode {
   FifoSemaphore* semaphore;
   std::function<void(FifoSemaphore::Permit)> on_granted;
+  std::int64_t bytes = 0;  // the weight the Permit is granted with
   GrantNode* next = nullptr;
 };
 
@@ -67,15 +69,25 @@ void ValidatePermits(std::int64_t permits) {
   }
 }
 
+void ValidateByteLimit(std::int64_t max_bytes) {
+  if (max_bytes < 0) {
+    throw std::invalid_argument("semaphore byte limit must be >= 0 (0 = unbounded), got " +
+                                std::to_string(max_bytes));
+  }
+}
+
 }  // namespace
 
 // ---- Permit ---------------------------------------------------------------------------------
 
-FifoSemaphore::Permit::Permit(Permit&& other) noexcept : owner_(other.owner_.exchange(nullptr)) {}
+FifoSemaphore::Permit::Permit(Permit&& other) noexcept
+    : owner_(other.owner_.exchange(nullptr)), bytes_(other.bytes_) {}
 
 FifoSemaphore::Permit& FifoSemaphore::Permit::operator=(Permit&& other) noexcept {
   if (this != &other) {
     Release();
+    // bytes_ before owner_: a Release that sees the new owner also sees its weight.
+    bytes_ = other.bytes_;
     owner_.store(other.owner_.exchange(nullptr));
   }
   return *this;
@@ -86,16 +98,20 @@ FifoSemaphore::Permit::~Permit() { Release(); }
 void FifoSemaphore::Permit::Release() {
   // exchange, not load+store: of two racing Release calls exactly one sees the owner.
   if (FifoSemaphore* owner = owner_.exchange(nullptr); owner != nullptr) {
-    owner->ReleaseOne();
+    owner->ReleaseOne(bytes_);
   }
 }
 
 bool FifoSemaphore::Permit::held() const noexcept { return owner_.load() != nullptr; }
 
+std::int64_t FifoSemaphore::Permit::bytes() const noexcept { return held() ? bytes_ : 0; }
+
 // ---- FifoSemaphore --------------------------------------------------------------------------
 
-FifoSemaphore::FifoSemaphore(std::int64_t permits) : capacity_(permits) {
+FifoSemaphore::FifoSemaphore(std::int64_t permits, std::int64_t max_bytes)
+    : capacity_(permits), byte_limit_(max_bytes) {
   ValidatePermits(permits);
+  ValidateByteLimit(max_bytes);
 }
 
 FifoSemaphore::~FifoSemaphore() {
@@ -113,16 +129,21 @@ FifoSemaphore::~FifoSemaphore() {
   }
 }
 
-void FifoSemaphore::Acquire(std::function<void(Permit)> on_granted) {
+void FifoSemaphore::Acquire(std::function<void(Permit)> on_granted, std::int64_t bytes) {
   if (!on_granted) {
     throw std::invalid_argument("FifoSemaphore::Acquire needs a callback");
   }
+  if (bytes < 0) {
+    throw std::invalid_argument("FifoSemaphore::Acquire bytes must be >= 0, got " +
+                                std::to_string(bytes));
+  }
   // Allocated before locking: the critical section stays allocation-free and a bad_alloc leaves
   // the semaphore untouched.
-  auto node = std::make_unique<GrantNode>(GrantNode{this, std::move(on_granted)});
+  auto node = std::make_unique<GrantNode>(GrantNode{this, std::move(on_granted), bytes});
   {
     std::lock_guard lock(mutex_);
-    if (waiter_count_ != 0 || in_use_ >= capacity_) {
+    // Anybody waiting means the head does not fit, and a newcomer never overtakes it.
+    if (waiter_count_ != 0 || !FitsLocked(bytes)) {
       GrantNode* raw = node.release();
       if (tail_ == nullptr) {
         head_ = raw;
@@ -134,74 +155,110 @@ void FifoSemaphore::Acquire(std::function<void(Permit)> on_granted) {
       return;
     }
     ++in_use_;
+    bytes_in_use_ += bytes;
   }
   if (t_pending.delivering) {
     // Acquire called from inside a callback: "immediately" means before Acquire returns, so run
     // it nested. The nesting depth is bounded by the caller's own nesting of Acquire calls.
-    node->on_granted(Permit(this));
+    node->on_granted(Permit(this, bytes));
     return;
   }
   Deliver(node.release());
 }
 
-std::future<FifoSemaphore::Permit> FifoSemaphore::AcquireFuture() {
+std::future<FifoSemaphore::Permit> FifoSemaphore::AcquireFuture(std::int64_t bytes) {
   // std::function needs a copyable callable, hence the shared promise.
   auto promise = std::make_shared<std::promise<Permit>>();
   std::future<Permit> future = promise->get_future();
-  Acquire([promise](Permit permit) { promise->set_value(std::move(permit)); });
+  Acquire([promise](Permit permit) { promise->set_value(std::move(permit)); }, bytes);
   return future;
 }
 
 void FifoSemaphore::SetCapacity(std::int64_t permits) {
   ValidatePermits(permits);
-  GrantNode* granted_head = nullptr;
-  GrantNode* granted_tail = nullptr;
+  GrantNode* granted = nullptr;
   {
     std::lock_guard lock(mutex_);
     capacity_ = permits;
-    while (head_ != nullptr && in_use_ < capacity_) {
-      GrantNode* node = head_;
-      head_ = node->next;
-      if (head_ == nullptr) {
-        tail_ = nullptr;
-      }
-      node->next = nullptr;
-      --waiter_count_;
-      ++in_use_;
-      if (granted_tail == nullptr) {
-        granted_head = node;
-      } else {
-        granted_tail->next = node;
-      }
-      granted_tail = node;
-    }
+    granted = GrantFittingLocked();
   }
-  if (granted_head != nullptr) {
-    Deliver(granted_head);
+  if (granted != nullptr) {
+    Deliver(granted);
   }
 }
 
-void FifoSemaphore::ReleaseOne() {
-  GrantNode* handed_over = nullptr;
+void FifoSemaphore::SetByteLimit(std::int64_t max_bytes) {
+  ValidateByteLimit(max_bytes);
+  GrantNode* granted = nullptr;
   {
     std::lock_guard lock(mutex_);
-    // After a shrink, releases first bring in_use back under the new capacity; only a release
-    // that leaves room is handed over. Otherwise the permit goes straight to the longest waiter
-    // and in_use is unchanged (the free count never rises while anybody waits).
-    if (head_ != nullptr && in_use_ <= capacity_) {
-      handed_over = head_;
-      head_ = handed_over->next;
-      if (head_ == nullptr) {
-        tail_ = nullptr;
-      }
-      handed_over->next = nullptr;
-      --waiter_count_;
-    } else {
-      --in_use_;
-    }
+    byte_limit_ = max_bytes;
+    granted = GrantFittingLocked();
   }
-  if (handed_over != nullptr) {
-    Deliver(handed_over);
+  if (granted != nullptr) {
+    Deliver(granted);
+  }
+}
+
+bool FifoSemaphore::FitsLocked(std::int64_t bytes) const {
+  if (in_use_ >= capacity_) {
+    return false;
+  }
+  // Nothing in use admits anything, so a call larger than the limit runs alone instead of waiting
+  // forever (and bytes_in_use_ is then 0, so adding its weight cannot overflow).
+  if (in_use_ == 0) {
+    return true;
+  }
+  // `bytes <= limit - in use` rather than `in use + bytes <= limit`: both operands are >= 0, so
+  // the subtraction cannot overflow. An unbounded limit counts as INT64_MAX, which keeps the sum
+  // bytes_in_use_ representable whatever weights callers pass (a call that would overflow it
+  // waits, like an oversized one, until nothing is in use).
+  const std::int64_t limit =
+      byte_limit_ == 0 ? std::numeric_limits<std::int64_t>::max() : byte_limit_;
+  return bytes <= limit - bytes_in_use_;
+}
+
+GrantNode* FifoSemaphore::GrantFittingLocked() {
+  // Strict FIFO: stop at the first waiter that does not fit, even if one behind it would.
+  // Dequeued nodes are relinked into the returned chain, so granting never allocates (the mutex
+  // is also taken by releases from destructors, which must not fail).
+  GrantNode* granted_head = nullptr;
+  GrantNode* granted_tail = nullptr;
+  while (head_ != nullptr && FitsLocked(head_->bytes)) {
+    GrantNode* node = head_;
+    head_ = node->next;
+    if (head_ == nullptr) {
+      tail_ = nullptr;
+    }
+    node->next = nullptr;
+    --waiter_count_;
+    ++in_use_;
+    bytes_in_use_ += node->bytes;
+    if (granted_tail == nullptr) {
+      granted_head = node;
+    } else {
+      granted_tail->next = node;
+    }
+    granted_tail = node;
+  }
+  return granted_head;
+}
+
+void FifoSemaphore::ReleaseOne(std::int64_t bytes) {
+  GrantNode* granted = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    // Free the permit and its bytes, then grant every head waiter that now fits: possibly none
+    // (after a shrink, releases first bring the usage back under the new bounds; or the head
+    // still waits for more bytes), possibly several (a big call leaving lets several small ones
+    // in). With permits alone this is the direct hand-off: the waiter takes over the released
+    // permit within this critical section, so the free count never rises while anybody waits.
+    --in_use_;
+    bytes_in_use_ -= bytes;
+    granted = GrantFittingLocked();
+  }
+  if (granted != nullptr) {
+    Deliver(granted);
   }
 }
 
@@ -217,7 +274,7 @@ void FifoSemaphore::Deliver(GrantNode* chain) {
   while (GrantNode* raw = pending.Pop()) {
     std::unique_ptr<GrantNode> node(raw);
     try {
-      node->on_granted(Permit(node->semaphore));
+      node->on_granted(Permit(node->semaphore, node->bytes));
     } catch (...) {
       // Keep delivering: the parked grants already count as in use and their callbacks must run
       // exactly once. Only one exception can be reported to our caller.
@@ -256,6 +313,16 @@ std::int64_t FifoSemaphore::in_use() const {
 std::size_t FifoSemaphore::waiters() const {
   std::lock_guard lock(mutex_);
   return waiter_count_;
+}
+
+std::int64_t FifoSemaphore::byte_limit() const {
+  std::lock_guard lock(mutex_);
+  return byte_limit_;
+}
+
+std::int64_t FifoSemaphore::bytes_in_use() const {
+  std::lock_guard lock(mutex_);
+  return bytes_in_use_;
 }
 
 }  // namespace protifer::concurrency

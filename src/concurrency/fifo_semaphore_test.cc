@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -560,6 +562,457 @@ TEST(FifoSemaphoreTest, SetCapacityRejectsNonPositive) {
     EXPECT_STREQ(error.what(), "semaphore permits must be a positive integer, got 0");
   }
   EXPECT_EQ(semaphore.capacity(), 2);
+}
+
+// ---- Byte bound ---------------------------------------------------------------------------
+
+void ReleaseAll(PermitBin& bin) {
+  while (bin.size() > 0) {
+    bin.ReleaseOldest();
+  }
+}
+
+std::string ByteLimitConstructionError(std::int64_t max_bytes) {
+  try {
+    FifoSemaphore semaphore(4, max_bytes);
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  }
+  return "no exception";
+}
+
+TEST(FifoSemaphoreBytesTest, RejectsInvalidByteArgumentsWithClearMessages) {
+  EXPECT_EQ(ByteLimitConstructionError(-1),
+            "semaphore byte limit must be >= 0 (0 = unbounded), got -1");
+  EXPECT_EQ(ByteLimitConstructionError(0), "no exception");
+  EXPECT_EQ(ByteLimitConstructionError(1), "no exception");
+  EXPECT_THROW(FifoSemaphore(0, 100), std::invalid_argument);
+
+  FifoSemaphore semaphore(2, 100);
+  try {
+    semaphore.SetByteLimit(-5);
+    ADD_FAILURE() << "SetByteLimit(-5) did not throw";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(), "semaphore byte limit must be >= 0 (0 = unbounded), got -5");
+  }
+  EXPECT_EQ(semaphore.byte_limit(), 100);
+
+  bool called = false;
+  try {
+    semaphore.Acquire([&](Permit) { called = true; }, -1);
+    ADD_FAILURE() << "Acquire with -1 bytes did not throw";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(), "FifoSemaphore::Acquire bytes must be >= 0, got -1");
+  }
+  EXPECT_THROW(semaphore.AcquireFuture(-7), std::invalid_argument);
+  EXPECT_FALSE(called);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+  EXPECT_EQ(semaphore.waiters(), 0u);
+}
+
+TEST(FifoSemaphoreBytesTest, AdmitsBytesUpToTheLimitThenQueuesTheNextCall) {
+  FifoSemaphore semaphore(10, 100);
+  EXPECT_EQ(semaphore.byte_limit(), 100);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(1), 40);
+  semaphore.Acquire(bin.Keep(2), 60);  // exactly at the limit: still admitted
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 100);
+  EXPECT_EQ(semaphore.in_use(), 2);
+
+  semaphore.Acquire(bin.Keep(3), 1);  // a permit is free, the bytes are not
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.waiters(), 1u);
+  EXPECT_EQ(semaphore.in_use(), 2);
+  EXPECT_EQ(semaphore.bytes_in_use(), 100);
+  EXPECT_EQ(semaphore.available(), 0);  // somebody waits
+
+  ReleaseAll(bin);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.available(), 10);
+}
+
+TEST(FifoSemaphoreBytesTest, ReleasingBytesGrantsTheWaiterOnceItFits) {
+  FifoSemaphore semaphore(10, 100);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(1), 30);
+  semaphore.Acquire(bin.Keep(2), 60);
+  semaphore.Acquire(bin.Keep(3), 50);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+
+  bin.ReleaseOldest();  // 60 + 50 > 100: not yet
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 60);
+  EXPECT_EQ(semaphore.waiters(), 1u);
+
+  bin.ReleaseOldest();  // now it fits
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 50);
+  EXPECT_EQ(semaphore.in_use(), 1);
+  EXPECT_EQ(semaphore.waiters(), 0u);
+  ReleaseAll(bin);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+}
+
+TEST(FifoSemaphoreBytesTest, PermitCarriesItsBytesThroughMoves) {
+  FifoSemaphore semaphore(4, 100);
+  Permit permit = semaphore.AcquireFuture(30).get();
+  EXPECT_EQ(permit.bytes(), 30);
+  Permit moved(std::move(permit));
+  EXPECT_EQ(moved.bytes(), 30);
+  EXPECT_EQ(permit.bytes(), 0);  // NOLINT(bugprone-use-after-move): the point of the test
+
+  // Move assignment releases the target's 20 bytes and takes over the source's 30.
+  Permit target = semaphore.AcquireFuture(20).get();
+  EXPECT_EQ(semaphore.bytes_in_use(), 50);
+  target = std::move(moved);
+  EXPECT_EQ(target.bytes(), 30);
+  EXPECT_EQ(semaphore.bytes_in_use(), 30);
+  EXPECT_EQ(semaphore.in_use(), 1);
+  target.Release();
+  EXPECT_EQ(target.bytes(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(Permit().bytes(), 0);
+}
+
+TEST(FifoSemaphoreBytesTest, ConcurrentReleaseOfOneWeightedPermitReleasesItsBytesOnce) {
+  FifoSemaphore semaphore(2, 100);
+  for (int round = 0; round < 200; ++round) {
+    Permit other_permit = semaphore.AcquireFuture(10).get();
+    Permit permit = semaphore.AcquireFuture(40).get();
+    std::thread other([&] { permit.Release(); });
+    permit.Release();
+    other.join();
+    ASSERT_EQ(semaphore.in_use(), 1);
+    ASSERT_EQ(semaphore.bytes_in_use(), 10);
+    other_permit.Release();
+    ASSERT_EQ(semaphore.bytes_in_use(), 0);
+  }
+}
+
+// Strict FIFO across both bounds: the head waiter that does not fit blocks the queue, even for a
+// smaller call behind it that would fit, so the big call cannot be starved by small ones.
+TEST(FifoSemaphoreBytesTest, BigHeadWaiterBlocksSmallerOneBehindItThatWouldFit) {
+  FifoSemaphore semaphore(10, 100);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(1), 70);
+  semaphore.Acquire(bin.Keep(2), 50);  // 120 > 100: waits
+  semaphore.Acquire(bin.Keep(3), 10);  // 80 <= 100 would fit, but 2 is ahead
+  semaphore.Acquire(bin.Keep(4), 0);   // even a weightless call queues
+  EXPECT_EQ(bin.order(), (std::vector<int>{1}));
+  EXPECT_EQ(semaphore.waiters(), 3u);
+  EXPECT_EQ(semaphore.bytes_in_use(), 70);
+
+  bin.ReleaseOldest();  // one release lets all three in, in order
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 60);
+  EXPECT_EQ(semaphore.in_use(), 3);
+  EXPECT_EQ(semaphore.waiters(), 0u);
+  ReleaseAll(bin);
+}
+
+TEST(FifoSemaphoreBytesTest, OversizedCallRunsAloneOnceEverythingIsReleased) {
+  FifoSemaphore semaphore(10, 100);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(1), 30);
+  semaphore.Acquire(bin.Keep(2), 30);
+  semaphore.Acquire(bin.Keep(3), 250);  // larger than the limit
+  semaphore.Acquire(bin.Keep(4), 5);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+
+  bin.ReleaseOldest();  // 30 still in use: the oversized call keeps waiting
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.waiters(), 2u);
+
+  bin.ReleaseOldest();  // nothing in use: it runs, alone
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(semaphore.in_use(), 1);
+  EXPECT_EQ(semaphore.bytes_in_use(), 250);
+  EXPECT_EQ(semaphore.waiters(), 1u);
+
+  semaphore.Acquire(bin.Keep(5), 0);  // nothing, not even a weightless call, runs beside it
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(semaphore.waiters(), 2u);
+  EXPECT_EQ(semaphore.in_use(), 1);
+
+  bin.ReleaseOldest();
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 5);
+  ReleaseAll(bin);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+
+  // On an idle semaphore an oversized call is granted at once, and still runs alone.
+  semaphore.Acquire(bin.Keep(6), 1000);
+  semaphore.Acquire(bin.Keep(7), 1);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(semaphore.waiters(), 1u);
+  ReleaseAll(bin);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+}
+
+TEST(FifoSemaphoreBytesTest, OneReleaseGrantsSeveralWaitersInFifoOrder) {
+  FifoSemaphore semaphore(10, 100);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(0), 100);
+  semaphore.Acquire(bin.Keep(1), 20);
+  semaphore.Acquire(bin.Keep(2), 30);
+  semaphore.Acquire(bin.Keep(3), 40);
+  semaphore.Acquire(bin.Keep(4), 50);  // 20 + 30 + 40 + 50 > 100: stays queued
+  semaphore.Acquire(bin.Keep(5), 1);   // would fit, but behind 4
+  EXPECT_EQ(bin.order(), (std::vector<int>{0}));
+
+  bin.ReleaseOldest();
+  EXPECT_EQ(bin.order(), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 90);
+  EXPECT_EQ(semaphore.in_use(), 3);
+  EXPECT_EQ(semaphore.waiters(), 2u);
+
+  bin.ReleaseOldest();  // 70 + 50 > 100
+  EXPECT_EQ(semaphore.waiters(), 2u);
+  bin.ReleaseOldest();  // 40 + 50 + 1 <= 100
+  EXPECT_EQ(bin.order(), (std::vector<int>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 91);
+  ReleaseAll(bin);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+}
+
+// The several grants of one release made inside a callback are parked and delivered one after the
+// other once that callback returns, like a single hand-off.
+TEST(FifoSemaphoreBytesTest, SeveralGrantsFromAReleaseInsideACallbackRunAfterItReturns) {
+  FifoSemaphore semaphore(10, 100);
+  Permit first = semaphore.AcquireFuture(100).get();
+  std::vector<std::string> events;
+  int depth = 0;
+  int max_depth = 0;
+  semaphore.Acquire(
+      [&](Permit permit) {
+        ++depth;
+        max_depth = std::max(max_depth, depth);
+        events.push_back("big");
+        permit.Release();
+        events.push_back("big released");
+        --depth;
+      },
+      100);
+  for (const char* name : {"a", "b", "c"}) {
+    semaphore.Acquire(
+        [&, name](Permit) {
+          ++depth;
+          max_depth = std::max(max_depth, depth);
+          events.emplace_back(name);
+          --depth;
+        },
+        30);
+  }
+  first.Release();
+  EXPECT_EQ(events, (std::vector<std::string>{"big", "big released", "a", "b", "c"}));
+  EXPECT_EQ(max_depth, 1);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+}
+
+TEST(FifoSemaphoreBytesTest, GrowingByteLimitGrantsWaitersAndShrinkingRevokesNothing) {
+  FifoSemaphore semaphore(10, 50);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(0), 50);
+  semaphore.Acquire(bin.Keep(1), 30);
+  semaphore.Acquire(bin.Keep(2), 30);
+  semaphore.Acquire(bin.Keep(3), 30);
+  EXPECT_EQ(bin.order(), (std::vector<int>{0}));
+
+  semaphore.SetByteLimit(110);
+  EXPECT_EQ(semaphore.byte_limit(), 110);
+  EXPECT_EQ(bin.order(), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 110);
+  EXPECT_EQ(semaphore.waiters(), 1u);
+
+  semaphore.SetByteLimit(40);
+  EXPECT_EQ(semaphore.byte_limit(), 40);
+  EXPECT_EQ(bin.size(), 3u);  // nothing revoked
+  EXPECT_EQ(semaphore.in_use(), 3);
+  EXPECT_EQ(semaphore.bytes_in_use(), 110);
+
+  bin.ReleaseOldest();  // 60 in use, over the new limit
+  EXPECT_EQ(semaphore.waiters(), 1u);
+  bin.ReleaseOldest();  // 30 + 30 > 40
+  EXPECT_EQ(semaphore.waiters(), 1u);
+  EXPECT_EQ(semaphore.bytes_in_use(), 30);
+  bin.ReleaseOldest();
+  EXPECT_EQ(bin.order(), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 30);
+  EXPECT_EQ(semaphore.waiters(), 0u);
+  ReleaseAll(bin);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+}
+
+TEST(FifoSemaphoreBytesTest, ZeroByteLimitIsUnbounded) {
+  FifoSemaphore semaphore(2);
+  EXPECT_EQ(semaphore.byte_limit(), 0);
+  PermitBin bin;
+  constexpr std::int64_t kHuge = std::int64_t{1} << 50;
+  semaphore.Acquire(bin.Keep(1), kHuge);
+  semaphore.Acquire(bin.Keep(2), kHuge);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 2 * kHuge);  // still counted
+  semaphore.Acquire(bin.Keep(3), 1);               // waits for a permit, not for bytes
+  EXPECT_EQ(semaphore.waiters(), 1u);
+  bin.ReleaseOldest();
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3}));
+  ReleaseAll(bin);
+
+  // Removing a bound grants the waiters it held back; setting one again counts the calls already
+  // in flight.
+  FifoSemaphore bounded(10, 100);
+  bounded.Acquire(bin.Keep(10), 100);
+  bounded.Acquire(bin.Keep(11), 60);
+  bounded.Acquire(bin.Keep(12), 70);
+  EXPECT_EQ(bounded.waiters(), 2u);
+  bounded.SetByteLimit(0);
+  EXPECT_EQ(bounded.waiters(), 0u);
+  EXPECT_EQ(bounded.bytes_in_use(), 230);
+  bounded.SetByteLimit(100);
+  bounded.Acquire(bin.Keep(13), 1);
+  EXPECT_EQ(bounded.waiters(), 1u);
+  ReleaseAll(bin);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2, 3, 10, 11, 12, 13}));
+  EXPECT_EQ(bounded.bytes_in_use(), 0);
+}
+
+// Unbounded still means the sum of weights stays representable: a call that would overflow it
+// waits until nothing is in use, like an oversized one.
+TEST(FifoSemaphoreBytesTest, UnboundedWeightsNeverOverflowTheSum) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  FifoSemaphore semaphore(4);
+  PermitBin bin;
+  semaphore.Acquire(bin.Keep(1), kMax);
+  semaphore.Acquire(bin.Keep(2), 1);
+  EXPECT_EQ(bin.order(), (std::vector<int>{1}));
+  EXPECT_EQ(semaphore.bytes_in_use(), kMax);
+  bin.ReleaseOldest();
+  EXPECT_EQ(bin.order(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(semaphore.bytes_in_use(), 1);
+  ReleaseAll(bin);
+}
+
+// Threads acquire random weights (some larger than the limit) with both styles while another
+// thread keeps moving the byte limit between 60 and 100. Holders register inside their callback
+// and deregister before releasing, so the registered set is a subset of what the semaphore counts
+// as in use: it must never exceed 100 bytes unless it is a single call, and never exceed the
+// permits.
+TEST(FifoSemaphoreBytesTest, ByteBoundIsNeverExceededUnderStress) {
+  constexpr std::int64_t kCapacity = 4;
+  constexpr std::int64_t kMaxLimit = 100;
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 1000;
+  constexpr int kTotal = kThreads * kPerThread;
+  FifoSemaphore semaphore(kCapacity, kMaxLimit);
+
+  std::mutex state_mutex;
+  std::int64_t holders = 0;
+  std::int64_t held_bytes = 0;
+  int violations = 0;
+  int oversized_runs = 0;
+  std::int64_t max_holders = 0;
+  std::vector<std::atomic<int>> grants(kTotal);
+  std::atomic<int> wrong_weight{0};
+
+  auto enter = [&](int id, std::int64_t bytes, const Permit& permit) {
+    grants[static_cast<std::size_t>(id)].fetch_add(1);
+    if (permit.bytes() != bytes || !permit.held()) {
+      wrong_weight.fetch_add(1);
+    }
+    std::lock_guard lock(state_mutex);
+    ++holders;
+    held_bytes += bytes;
+    max_holders = std::max(max_holders, holders);
+    if ((held_bytes > kMaxLimit && holders != 1) || holders > kCapacity) {
+      ++violations;
+    }
+    if (bytes > kMaxLimit) {
+      ++oversized_runs;
+    }
+  };
+  auto leave = [&](std::int64_t bytes, Permit& permit) {
+    {
+      std::lock_guard lock(state_mutex);
+      --holders;
+      held_bytes -= bytes;
+    }
+    permit.Release();
+  };
+
+  std::atomic<bool> stop{false};
+  std::thread limiter([&] {
+    bool low = false;
+    while (!stop.load()) {
+      semaphore.SetByteLimit(low ? 60 : kMaxLimit);
+      low = !low;
+      std::this_thread::yield();
+    }
+    semaphore.SetByteLimit(kMaxLimit);
+  });
+
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 random(static_cast<std::mt19937::result_type>(t + 1));
+      std::uniform_int_distribution<std::int64_t> small(0, 60);
+      std::uniform_int_distribution<std::int64_t> large(kMaxLimit + 1, 3 * kMaxLimit);
+      std::uniform_int_distribution<int> pick(0, 19);
+      for (int i = 0; i < kPerThread; ++i) {
+        const int id = t * kPerThread + i;
+        const std::int64_t bytes = pick(random) == 0 ? large(random) : small(random);
+        if (i % 2 == 0) {
+          Permit permit = semaphore.AcquireFuture(bytes).get();
+          enter(id, bytes, permit);
+          std::this_thread::yield();
+          leave(bytes, permit);
+        } else {
+          auto done = std::make_shared<std::promise<void>>();
+          std::future<void> done_future = done->get_future();
+          semaphore.Acquire(
+              [&, done, id, bytes](Permit permit) {
+                enter(id, bytes, permit);
+                leave(bytes, permit);
+                done->set_value();
+              },
+              bytes);
+          done_future.wait();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  stop.store(true);
+  limiter.join();
+
+  EXPECT_EQ(violations, 0);
+  EXPECT_EQ(wrong_weight.load(), 0);
+  EXPECT_GT(oversized_runs, 0);
+  EXPECT_GE(max_holders, 1);
+  int not_exactly_once = 0;
+  for (const auto& count : grants) {
+    if (count.load() != 1) {
+      ++not_exactly_once;
+    }
+  }
+  EXPECT_EQ(not_exactly_once, 0);
+  EXPECT_EQ(holders, 0);
+  EXPECT_EQ(held_bytes, 0);
+  EXPECT_EQ(semaphore.in_use(), 0);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
+  EXPECT_EQ(semaphore.waiters(), 0u);
+  EXPECT_EQ(semaphore.byte_limit(), kMaxLimit);
 }
 
 }  // namespace

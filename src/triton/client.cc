@@ -113,9 +113,13 @@ class Client::InferCall {
 
   void StartAttempt() {
     grpc::ClientContext* context = nullptr;
+    inference::GRPCInferenceService::Stub* stub = nullptr;
     {
       std::lock_guard lock(mutex_);
       if (!cancelled_) {
+        // Only a failed attempt is ever followed by another: keep the retry off its channel.
+        channel_ = client_->AcquireChannel(attempts_ > 0 ? channel_ : -1);
+        stub = client_->channels_[static_cast<std::size_t>(channel_)].stub.get();
         ++attempts_;
         context_ = std::make_unique<grpc::ClientContext>();
         context_->set_deadline(MonotonicIn(client_->options_.infer_deadline));
@@ -132,9 +136,8 @@ class Client::InferCall {
     // A Cancel() racing this line is safe: TryCancel on a context whose call has not started
     // yet makes gRPC cancel the call as soon as it starts. Nothing below may touch `this`: the
     // completion can run (and delete this object) on another thread before this returns.
-    client_->stub_->async()->ModelInfer(
-        context, request_.get(), &response_,
-        [this](const grpc::Status& status) { OnAttemptDone(status); });
+    stub->async()->ModelInfer(context, request_.get(), &response_,
+                              [this](const grpc::Status& status) { OnAttemptDone(status); });
   }
 
   void OnAttemptDone(const grpc::Status& status) {
@@ -149,8 +152,12 @@ class Client::InferCall {
       phase_ = Phase::kIdle;
       cancelled = cancelled_;
     }
+    // Before anything else: `done` may start the next call, whose channel choice must not count
+    // this finished attempt.
+    client_->ReleaseChannel(channel_);
     if (status.ok()) {
-      Report(status.error_code(), rpc_duration, false, std::chrono::milliseconds(0));
+      client_->retry_budget_.OnSuccess();
+      Report(status.error_code(), false, rpc_duration, Decision{});
       Finish(InferResult(std::move(response_), attempts_));
       return;
     }
@@ -160,12 +167,18 @@ class Client::InferCall {
       error = ShutdownError(attempts_);
     }
     const ModelInferRetryPolicy& policy = client_->retry_policy_;
-    const bool retry = !cancelled && policy.ShouldRetry(error, attempts_);
-    const std::chrono::milliseconds backoff =
-        retry ? policy.BackoffDelay(attempts_, client_->DrawJitter())
-              : std::chrono::milliseconds(0);
-    Report(status.error_code(), rpc_duration, retry, backoff);
-    if (!retry) {
+    const bool wanted = !cancelled && policy.ShouldRetry(error, attempts_);
+    // Every transient failure drains the budget, also one that ends its call (last attempt, or
+    // a cancellation racing it): the budget measures how the server is doing, not the calls.
+    const bool allowed = !error.transient() || client_->retry_budget_.OnTransientFailure();
+    Decision decision;
+    decision.retry = wanted && allowed;
+    decision.throttled = wanted && !allowed;
+    if (decision.retry) {
+      decision.backoff = policy.BackoffDelay(attempts_, client_->DrawJitter());
+    }
+    Report(status.error_code(), error.transient(), rpc_duration, decision);
+    if (!decision.retry) {
       Finish(InferResult(std::move(error)));
       return;
     }
@@ -176,7 +189,7 @@ class Client::InferCall {
         phase_ = Phase::kWaiting;
         alarm_ = std::make_unique<grpc::Alarm>();
         // The timer thread resumes the call; no thread sleeps through the backoff.
-        alarm_->Set(MonotonicIn(backoff), [this](bool /*fired*/) { StartAttempt(); });
+        alarm_->Set(MonotonicIn(decision.backoff), [this](bool /*fired*/) { StartAttempt(); });
         return;
       }
     }
@@ -212,8 +225,15 @@ class Client::InferCall {
     return TritonError::Final(grpc::StatusCode::CANCELLED, std::move(details), attempts);
   }
 
-  void Report(grpc::StatusCode code, std::chrono::steady_clock::duration rpc_duration,
-              bool will_retry, std::chrono::milliseconds backoff) const {
+  // What OnAttemptDone decided after a failed attempt.
+  struct Decision {
+    bool retry = false;
+    bool throttled = false;  // the policy wanted a retry, the budget refused it
+    std::chrono::milliseconds backoff{0};
+  };
+
+  void Report(grpc::StatusCode code, bool transient,
+              std::chrono::steady_clock::duration rpc_duration, const Decision& decision) const {
     const auto& observer = client_->options_.on_attempt;
     if (!observer) {
       return;
@@ -224,8 +244,11 @@ class Client::InferCall {
     record.attempt = attempts_;
     record.code = code;
     record.rpc_duration = rpc_duration;
-    record.will_retry = will_retry;
-    record.backoff = backoff;
+    record.will_retry = decision.retry;
+    record.backoff = decision.backoff;
+    record.transient = transient;
+    record.retry_throttled = decision.throttled;
+    record.channel = channel_;
     ScopedCallbackMarker marker(client_);
     RunObserver(observer, record);
   }
@@ -257,6 +280,7 @@ class Client::InferCall {
   std::optional<TritonError> last_error_;         // written under mutex_
   inference::ModelInferResponse response_;        // owned by gRPC while an attempt is in flight
   int attempts_ = 0;                              // touched only by the call's own steps
+  int channel_ = -1;  // of the latest attempt; written under mutex_, read by the call's steps
   std::chrono::steady_clock::time_point attempt_started_;
 };
 
@@ -265,9 +289,9 @@ class Client::InferCall {
 Client::Client(ClientOptions options)
     : options_((ValidateClientOptions(options), std::move(options))),
       retry_policy_(options_.retry),
-      channel_(grpc::CreateCustomChannel(options_.target, MakeCredentials(options_),
-                                         MakeChannelArguments(options_))),
-      stub_(inference::GRPCInferenceService::NewStub(channel_)),
+      retry_budget_(options_.retry_budget),
+      channels_(MakeChannelPool(options_)),
+      in_flight_(channels_.size(), 0),
       jitter_engine_(std::random_device{}()) {}
 
 Client::~Client() {
@@ -305,6 +329,56 @@ grpc::ChannelArguments Client::MakeChannelArguments(const ClientOptions& options
   // (including transparent ones) would multiply attempts behind our back.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   return args;
+}
+
+grpc::ChannelArguments Client::MakePooledChannelArguments(const ClientOptions& options,
+                                                          int channel_index) {
+  grpc::ChannelArguments args = MakeChannelArguments(options);
+  if (options.channels > 1) {
+    // gRPC's global subchannel pool keys connections by address and channel arguments, so
+    // channels with equal arguments share one connection. A local pool gives each channel its
+    // own (not shared with any other channel of the process, another Client's included); the
+    // index alone would also separate them, and names the channel in argument dumps.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(kChannelIndexArg, channel_index);
+  }
+  return args;
+}
+
+std::vector<Client::PooledChannel> Client::MakeChannelPool(const ClientOptions& options) {
+  std::vector<PooledChannel> pool;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials = MakeCredentials(options);
+  for (int i = 0; i < options.channels; ++i) {
+    PooledChannel pooled;
+    pooled.channel = grpc::CreateCustomChannel(options.target, credentials,
+                                               MakePooledChannelArguments(options, i));
+    pooled.stub = inference::GRPCInferenceService::NewStub(pooled.channel);
+    pool.push_back(std::move(pooled));
+  }
+  return pool;
+}
+
+int Client::AcquireChannel(int avoid) {
+  std::lock_guard lock(channels_mutex_);
+  const std::size_t count = in_flight_.size();
+  std::size_t best = count;
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = (next_channel_ + k) % count;
+    if (count > 1 && static_cast<int>(i) == avoid) {
+      continue;
+    }
+    if (best == count || in_flight_[i] < in_flight_[best]) {
+      best = i;
+    }
+  }
+  ++in_flight_[best];
+  next_channel_ = (best + 1) % count;
+  return static_cast<int>(best);
+}
+
+void Client::ReleaseChannel(int channel) {
+  std::lock_guard lock(channels_mutex_);
+  --in_flight_[static_cast<std::size_t>(channel)];
 }
 
 void Client::ModelInferAsync(std::shared_ptr<const inference::ModelInferRequest> request,
@@ -363,7 +437,7 @@ CallResult<bool> Client::ProbeServerLive() {
   auto context = MakeProbeContext();
   inference::ServerLiveResponse response;
   const grpc::Status status =
-      stub_->ServerLive(context.get(), inference::ServerLiveRequest(), &response);
+      probe_stub().ServerLive(context.get(), inference::ServerLiveRequest(), &response);
   if (!status.ok()) {
     return TritonError::FromStatus(status, 1);
   }
@@ -374,7 +448,7 @@ CallResult<bool> Client::ProbeServerReady() {
   auto context = MakeProbeContext();
   inference::ServerReadyResponse response;
   const grpc::Status status =
-      stub_->ServerReady(context.get(), inference::ServerReadyRequest(), &response);
+      probe_stub().ServerReady(context.get(), inference::ServerReadyRequest(), &response);
   if (!status.ok()) {
     return TritonError::FromStatus(status, 1);
   }
@@ -389,7 +463,7 @@ CallResult<bool> Client::ProbeModelReady(const std::string& name, const std::str
     request.set_version(version);
   }
   inference::ModelReadyResponse response;
-  const grpc::Status status = stub_->ModelReady(context.get(), request, &response);
+  const grpc::Status status = probe_stub().ModelReady(context.get(), request, &response);
   if (!status.ok()) {
     return TritonError::FromStatus(status, 1);
   }
@@ -405,7 +479,7 @@ CallResult<inference::ModelMetadataResponse> Client::ModelMetadata(const std::st
     request.set_version(version);
   }
   inference::ModelMetadataResponse response;
-  const grpc::Status status = stub_->ModelMetadata(context.get(), request, &response);
+  const grpc::Status status = probe_stub().ModelMetadata(context.get(), request, &response);
   if (!status.ok()) {
     return TritonError::FromStatus(status, 1);
   }

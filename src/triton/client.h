@@ -1,12 +1,22 @@
 // protifer::triton::Client: the KServe v2 gRPC client of the workers.
 //
-// One channel (one HTTP/2 connection) per Client, configured like protifer's (spec §4.1):
-// 64 MiB messages both ways, keepalive 30 s / 10 s only while calls are in flight, gRPC's own
-// retries off. ModelInfer adds what the wire lacks: a fresh deadline per attempt, error
-// classification (triton_error.h) and bounded, jittered retry of transient failures
-// (retry_policy.h). Concurrency is NOT limited here: the caller holds a permit of the
-// process-wide FIFO semaphore from before ModelInferAsync until `done` runs, so retries and
-// backoff happen inside that permit and never widen the fan-out.
+// A pool of channels (ClientOptions::channels, default 1), one HTTP/2 connection each, all to
+// the same target and configured like protifer's (spec §4.1): 64 MiB messages both ways,
+// keepalive 30 s / 10 s only while calls are in flight, gRPC's own retries off. Several
+// connections spread concurrent large tensors over several TCP sockets, and a connection reset
+// then fails only the calls on that connection. gRPC shares one connection among channels with
+// identical arguments (its process-wide subchannel pool), so with more than one channel each
+// gets a local subchannel pool and its own index argument. Each ModelInfer attempt goes to the
+// channel with the fewest attempts in flight (ties round-robin); a retry avoids the channel its
+// failed attempt used, since that connection may be the broken one. Probes use channel 0.
+//
+// ModelInfer adds what the wire lacks: a fresh deadline per attempt, error classification
+// (triton_error.h), bounded, jittered retry of transient failures (retry_policy.h) and a
+// client-wide retry budget (retry_budget.h, off by default) that stops retrying while most
+// attempts fail, so an outage is not multiplied by max_attempts. Concurrency is NOT limited
+// here: the caller holds a permit of the process-wide FIFO semaphore from before ModelInferAsync
+// until `done` runs, so retries and backoff happen inside that permit and never widen the
+// fan-out.
 //
 // Threading model
 // - ModelInferAsync never blocks and never runs `done` itself. No thread is created per call:
@@ -40,18 +50,24 @@
 #include <random>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "kserve/grpc_service.grpc.pb.h"
 #include "triton/client_options.h"
 #include "triton/inference_client.h"
+#include "triton/retry_budget.h"
 #include "triton/retry_policy.h"
 
 namespace protifer::triton {
 
+// Integer channel argument numbering the channels of a pool (0-based), so that no two of them
+// have identical arguments.
+inline constexpr char kChannelIndexArg[] = "protifer.channel_index";
+
 class Client final : public InferenceClient {
  public:
-  // Validates `options` (std::invalid_argument) and creates the channel. Does not connect:
-  // gRPC connects lazily on the first call.
+  // Validates `options` (std::invalid_argument) and creates the channels. Does not connect:
+  // gRPC connects each channel lazily on its first call.
   explicit Client(ClientOptions options);
   ~Client() override;
   Client(const Client&) = delete;
@@ -59,6 +75,12 @@ class Client final : public InferenceClient {
 
   // The channel arguments derived from `options` (message limits, keepalive, retries off).
   static grpc::ChannelArguments MakeChannelArguments(const ClientOptions& options);
+  // The arguments of pooled channel `channel_index`: MakeChannelArguments plus, when
+  // options.channels > 1, GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL = 1 and kChannelIndexArg =
+  // channel_index, which give each channel its own connection. With one channel nothing is
+  // added (the single channel behaves exactly as before the pool existed).
+  static grpc::ChannelArguments MakePooledChannelArguments(const ClientOptions& options,
+                                                           int channel_index);
 
   // See InferenceClient and the threading model above. Sends `request` exactly as given (in
   // particular model_version stays empty unless the caller set it). A request whose serialized
@@ -85,6 +107,8 @@ class Client final : public InferenceClient {
   const ClientOptions& options() const noexcept { return options_; }
   // ModelInfer calls whose `done` has not returned yet.
   std::size_t pending_calls() const;
+  // Tokens left in the retry budget, for metrics (0 when the budget is off).
+  double retry_tokens() const { return retry_budget_.tokens(); }
 
  private:
   class InferCall;
@@ -95,13 +119,31 @@ class Client final : public InferenceClient {
   void Detach(InferCall* call);
   void Complete();
 
+  struct PooledChannel {
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<inference::GRPCInferenceService::Stub> stub;
+  };
+  static std::vector<PooledChannel> MakeChannelPool(const ClientOptions& options);
+
+  // Chooses the channel of a ModelInfer attempt and counts the attempt in flight on it until
+  // ReleaseChannel: the fewest attempts in flight, ties to the next channel after the last one
+  // chosen; never `avoid` (the channel of the failed previous attempt, -1 for none) when there
+  // is another channel.
+  int AcquireChannel(int avoid);
+  void ReleaseChannel(int channel);
+
   double DrawJitter();
   std::unique_ptr<grpc::ClientContext> MakeProbeContext() const;
+  inference::GRPCInferenceService::Stub& probe_stub() const { return *channels_.front().stub; }
 
   const ClientOptions options_;
   const ModelInferRetryPolicy retry_policy_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<inference::GRPCInferenceService::Stub> stub_;
+  RetryBudget retry_budget_;
+  const std::vector<PooledChannel> channels_;
+
+  std::mutex channels_mutex_;
+  std::vector<int> in_flight_;    // guarded by channels_mutex_; attempts in flight per channel
+  std::size_t next_channel_ = 0;  // guarded by channels_mutex_; where ties start
 
   mutable std::mutex calls_mutex_;
   std::condition_variable calls_idle_;

@@ -1,5 +1,6 @@
 #include "triton/client_options.h"
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,27 @@ void ValidateClientOptions(const ClientOptions& options) {
     throw std::invalid_argument(std::string("Triton client option retry.base_backoff (") +
                                 std::string(kEnvRetryBaseBackoffMs) + ") must be >= 0 ms, got " +
                                 std::to_string(options.retry.base_backoff.count()));
+  }
+  const RetryBudgetOptions& budget = options.retry_budget;
+  if (!std::isfinite(budget.max_tokens) || budget.max_tokens < 0) {
+    throw std::invalid_argument(std::string("Triton client option retry_budget.max_tokens (") +
+                                std::string(kEnvRetryBudgetTokens) +
+                                ") must be >= 0 (0 = off), got " +
+                                std::to_string(budget.max_tokens));
+  }
+  // The budget counts thousandths of a token: a smaller ratio would refill nothing.
+  if (budget.max_tokens > 0 &&
+      !(budget.token_ratio >= 0.001 && budget.token_ratio <= budget.max_tokens)) {
+    throw std::invalid_argument(std::string("Triton client option retry_budget.token_ratio (") +
+                                std::string(kEnvRetryBudgetRatio) +
+                                ") must be in [0.001, max_tokens] when the budget is on, got " +
+                                std::to_string(budget.token_ratio));
+  }
+  if (options.channels < kMinChannels || options.channels > kMaxChannels) {
+    throw std::invalid_argument(std::string("Triton client option channels (") +
+                                std::string(kEnvChannels) + ") must be in [" +
+                                std::to_string(kMinChannels) + ", " + std::to_string(kMaxChannels) +
+                                "], got " + std::to_string(options.channels));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "triton/retry_budget.h"
 #include "triton/retry_policy.h"
 
 namespace protifer::triton {
@@ -19,6 +20,13 @@ inline constexpr std::string_view kEnvMaxMessageBytes = "TRITON_MAX_MESSAGE_BYTE
 inline constexpr std::string_view kEnvDeadlineMs = "TRITON_DEADLINE_MS";
 inline constexpr std::string_view kEnvRetryMaxAttempts = "TRITON_RETRY_MAX_ATTEMPTS";
 inline constexpr std::string_view kEnvRetryBaseBackoffMs = "TRITON_RETRY_BASE_BACKOFF_MS";
+inline constexpr std::string_view kEnvRetryBudgetTokens = "TRITON_RETRY_BUDGET_TOKENS";
+inline constexpr std::string_view kEnvRetryBudgetRatio = "TRITON_RETRY_BUDGET_RATIO";
+inline constexpr std::string_view kEnvChannels = "TRITON_CHANNELS";
+
+// Bounds of ClientOptions::channels.
+inline constexpr int kMinChannels = 1;
+inline constexpr int kMaxChannels = 64;
 
 // 64 MiB: gRPC's 4 MB default rejected ~1k+ residue payloads; 64 MiB covers ~16k residues at
 // 1024-dim FP32 (protifer's comment).
@@ -36,6 +44,14 @@ struct AttemptRecord {
   // Whether another attempt follows, and after how long.
   bool will_retry = false;
   std::chrono::milliseconds backoff{0};
+  // The attempt failed with an error classified transient (TritonError::transient()): the kind
+  // of failure that drains the retry budget.
+  bool transient = false;
+  // The retry policy would have sent another attempt but the retry budget refused it: the call
+  // ends with this attempt's error (will_retry is false).
+  bool retry_throttled = false;
+  // Index of the pooled channel (connection) the attempt was sent on, in [0, channels).
+  int channel = 0;
 };
 
 struct ClientOptions {
@@ -64,6 +80,16 @@ struct ClientOptions {
   // TRITON_RETRY_MAX_ATTEMPTS, TRITON_RETRY_BASE_BACKOFF_MS.
   RetryOptions retry;
 
+  // Client-wide limit on retries (TRITON_RETRY_BUDGET_TOKENS, TRITON_RETRY_BUDGET_RATIO); off by
+  // default. See retry_budget.h.
+  RetryBudgetOptions retry_budget;
+
+  // HTTP/2 connections to `target`, in [1, 64] (TRITON_CHANNELS). One connection carries all
+  // calls over one TCP socket (one flow-control window, one stream of bytes for many large
+  // tensors), and a reset of it fails every call in flight. Each ModelInfer attempt goes to the
+  // least busy channel, a retry to another one than its failed attempt.
+  int channels = 1;
+
   // Optional: called on a gRPC thread after every ModelInfer attempt, before the next attempt
   // or the completion. Must be quick, must not block and must not throw (std::terminate).
   std::function<void(const AttemptRecord&)> on_attempt;
@@ -75,7 +101,9 @@ struct ClientOptions {
 };
 
 // Throws std::invalid_argument naming the first bad field (empty target, non-positive deadlines
-// or message limit, message limit above INT32_MAX, negative keepalive or backoff).
+// or message limit, message limit above INT32_MAX, negative keepalive or backoff, channels
+// outside [1, 64], a negative or non-finite retry_budget.max_tokens, or - with the budget on -
+// a retry_budget.token_ratio outside [0.001, max_tokens]; the budget keeps three decimals).
 void ValidateClientOptions(const ClientOptions& options);
 
 }  // namespace protifer::triton

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,9 @@ TEST(ClientOptions, DefaultsAreProtifers) {
   EXPECT_EQ(options.retry.max_attempts, 3);
   EXPECT_EQ(options.retry.base_backoff, milliseconds(100));
   EXPECT_FALSE(options.use_tls);
+  EXPECT_EQ(options.channels, 1);
+  EXPECT_EQ(options.retry_budget.max_tokens, 0.0) << "the retry budget is off by default";
+  EXPECT_EQ(options.retry_budget.token_ratio, 0.1);
 }
 
 TEST(ClientOptions, ChannelArgumentsCarryLimitsKeepaliveAndNoRetries) {
@@ -102,8 +106,52 @@ TEST(ClientOptions, ValidationNamesTheBadField) {
   options.retry.base_backoff = milliseconds(-5);
   expect_invalid(options, "TRITON_RETRY_BASE_BACKOFF_MS");
   options = Valid();
+  options.channels = 0;
+  expect_invalid(options, "TRITON_CHANNELS");
+  options.channels = 65;
+  expect_invalid(options, "TRITON_CHANNELS");
+  options.channels = 64;
+  EXPECT_NO_THROW(ValidateClientOptions(options));
+  options = Valid();
+  options.retry_budget.max_tokens = -1;
+  expect_invalid(options, "TRITON_RETRY_BUDGET_TOKENS");
+  options.retry_budget.max_tokens = std::numeric_limits<double>::quiet_NaN();
+  expect_invalid(options, "TRITON_RETRY_BUDGET_TOKENS");
+  options.retry_budget.max_tokens = 10;
+  options.retry_budget.token_ratio = 0;
+  expect_invalid(options, "TRITON_RETRY_BUDGET_RATIO");
+  options.retry_budget.token_ratio = 10.5;
+  expect_invalid(options, "TRITON_RETRY_BUDGET_RATIO");
+  options.retry_budget.token_ratio = 10;
+  EXPECT_NO_THROW(ValidateClientOptions(options));
+  options.retry_budget.max_tokens = 0;
+  options.retry_budget.token_ratio = 0;
+  EXPECT_NO_THROW(ValidateClientOptions(options)) << "the ratio of a budget that is off";
+  options = Valid();
   options.target.clear();
   EXPECT_THROW(Client client(options), std::invalid_argument);
+}
+
+TEST(ClientOptions, OneChannelKeepsThePlainChannelArguments) {
+  const auto plain = IntArgs(Client::MakeChannelArguments(Valid()));
+  const auto pooled = IntArgs(Client::MakePooledChannelArguments(Valid(), 0));
+  EXPECT_EQ(pooled, plain);
+  EXPECT_EQ(pooled.count(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL), 0u);
+  EXPECT_EQ(pooled.count(kChannelIndexArg), 0u);
+}
+
+TEST(ClientOptions, PooledChannelsGetALocalSubchannelPoolAndTheirIndex) {
+  ClientOptions options = Valid();
+  options.channels = 4;
+  const auto plain = IntArgs(Client::MakeChannelArguments(options));
+  for (int index = 0; index < 4; ++index) {
+    auto pooled = IntArgs(Client::MakePooledChannelArguments(options, index));
+    EXPECT_EQ(pooled.at(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL), 1);
+    EXPECT_EQ(pooled.at(kChannelIndexArg), index);
+    pooled.erase(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL);
+    pooled.erase(kChannelIndexArg);
+    EXPECT_EQ(pooled, plain) << "limits, keepalive and no-retries apply to every channel";
+  }
 }
 
 TEST(ClientOptions, TlsClientCanBeCreatedWithOrWithoutRootCertificates) {

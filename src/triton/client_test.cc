@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -692,6 +693,384 @@ TEST_F(ClientTest, DoneMayStartTheNextCall) {
   ASSERT_TRUE(results.WaitFor(1));
   EXPECT_TRUE(results.Take().at(0).ok());
   EXPECT_EQ(server_.infer_calls(), 2);
+}
+
+// ---- Retry budget ------------------------------------------------------------------------------
+
+ClientOptions BudgetOptionsFor(const std::string& target, double tokens, double ratio) {
+  ClientOptions options = OptionsFor(target);
+  options.retry_budget.max_tokens = tokens;
+  options.retry_budget.token_ratio = ratio;
+  return options;
+}
+
+TEST_F(ClientTest, RetryBudgetStopsRetryingWhileEveryAttemptFails) {
+  // 10 tokens, 3 attempts per call, calls one after the other: the first call retries twice
+  // (9, 8 tokens left) and ends out of attempts (7); the second retries at 6 and is refused at
+  // 5, half of the bucket; every later call ends after its first attempt.
+  server_.FailFirstArrivalsOfEachRequest(1000, StatusCode::UNAVAILABLE, "Socket closed");
+  AttemptLog log;
+  ClientOptions options = BudgetOptionsFor(server_.address(), 10, 0.1);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  EXPECT_EQ(client.retry_tokens(), 10.0);
+  constexpr int kCalls = 10;
+  std::vector<int> attempts;
+  for (int i = 0; i < kCalls; ++i) {
+    const InferResult result = client.ModelInfer(MakeRequest("m1", "down-" + std::to_string(i)));
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code(), StatusCode::UNAVAILABLE);
+    EXPECT_EQ(result.error().details(), "Socket closed") << "the call ends with its last error";
+    EXPECT_TRUE(result.error().transient());
+    attempts.push_back(result.attempts());
+  }
+  EXPECT_EQ(attempts, (std::vector<int>{3, 2, 1, 1, 1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(server_.infer_calls(), kCalls + 3);
+  EXPECT_EQ(client.retry_tokens(), 0.0);
+
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), static_cast<std::size_t>(kCalls + 3));
+  int throttled = 0;
+  for (const AttemptRecord& record : records) {
+    EXPECT_TRUE(record.transient);
+    if (record.retry_throttled) {
+      ++throttled;
+      EXPECT_FALSE(record.will_retry);
+      EXPECT_EQ(record.backoff, milliseconds(0));
+    }
+  }
+  EXPECT_FALSE(records[2].retry_throttled) << "the retry policy, not the budget, ended call 1";
+  EXPECT_TRUE(records[3].will_retry);
+  EXPECT_TRUE(records[4].retry_throttled);
+  EXPECT_EQ(throttled, kCalls - 1);
+}
+
+TEST_F(ClientTest, RetryBudgetBoundsTheAttemptsOfConcurrentFailingCalls) {
+  server_.FailFirstArrivalsOfEachRequest(1000, StatusCode::UNAVAILABLE, "Socket closed");
+  AttemptLog log;
+  Results results;  // declared first: the client's destructor waits for callbacks using it
+  ClientOptions options = BudgetOptionsFor(server_.address(), 10, 0.1);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  constexpr int kCalls = 20;
+  for (int i = 0; i < kCalls; ++i) {
+    client.ModelInferAsync(MakeRequest("m1", "down-" + std::to_string(i)), results.Callback());
+  }
+  ASSERT_TRUE(results.WaitFor(kCalls));
+  int total = 0;
+  int single = 0;
+  int ended_early = 0;
+  for (const InferResult& result : results.Take()) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code(), StatusCode::UNAVAILABLE);
+    total += result.attempts();
+    single += result.attempts() == 1 ? 1 : 0;
+    ended_early += result.attempts() < 3 ? 1 : 0;
+  }
+  // Retries are allowed only while more than 5 of the 10 tokens are left: at most 5 retries in
+  // all, however the failures interleave.
+  EXPECT_LE(total, kCalls + 5);
+  EXPECT_GE(single, kCalls - 5);
+  EXPECT_EQ(server_.infer_calls(), total);
+  const auto records = log.records();
+  EXPECT_EQ(records.size(), static_cast<std::size_t>(total));
+  // Every call that ended before its third attempt was ended by the budget, and said so.
+  EXPECT_EQ(std::count_if(records.begin(), records.end(),
+                          [](const AttemptRecord& record) { return record.retry_throttled; }),
+            ended_early);
+  EXPECT_EQ(client.retry_tokens(), 0.0);
+}
+
+TEST_F(ClientTest, WithoutARetryBudgetEveryFailingCallMakesMaxAttempts) {
+  // Control for the test above: the same outage without a budget.
+  server_.FailFirstArrivalsOfEachRequest(1000, StatusCode::UNAVAILABLE, "Socket closed");
+  AttemptLog log;
+  Results results;
+  ClientOptions options = OptionsFor(server_.address());
+  options.on_attempt = log.Observer();
+  Client client(options);
+  constexpr int kCalls = 20;
+  for (int i = 0; i < kCalls; ++i) {
+    client.ModelInferAsync(MakeRequest("m1", "down-" + std::to_string(i)), results.Callback());
+  }
+  ASSERT_TRUE(results.WaitFor(kCalls));
+  for (const InferResult& result : results.Take()) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.attempts(), 3);
+  }
+  EXPECT_EQ(server_.infer_calls(), kCalls * 3);
+  for (const AttemptRecord& record : log.records()) {
+    EXPECT_TRUE(record.transient);
+    EXPECT_FALSE(record.retry_throttled);
+  }
+  EXPECT_EQ(client.retry_tokens(), 0.0);
+}
+
+TEST_F(ClientTest, SuccessesRefillTheRetryBudget) {
+  // 4 tokens (retries while more than 2 are left), a success puts 1 back, 2 attempts per call.
+  AttemptLog log;
+  ClientOptions options = BudgetOptionsFor(server_.address(), 4, 1);
+  options.retry.max_attempts = 2;
+  options.on_attempt = log.Observer();
+  Client client(options);
+
+  server_.FailNext(2, StatusCode::UNAVAILABLE, "Socket closed");
+  const InferResult drained = client.ModelInfer(MakeRequest("m1", "drained"));
+  ASSERT_FALSE(drained.ok());
+  EXPECT_EQ(drained.attempts(), 2);  // retried at 3 tokens, out of attempts at 2
+  EXPECT_EQ(client.retry_tokens(), 2.0);
+
+  server_.FailNext(1, StatusCode::UNAVAILABLE, "Socket closed");
+  const InferResult refused = client.ModelInfer(MakeRequest("m1", "refused"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.attempts(), 1);
+  EXPECT_TRUE(log.records().back().retry_throttled);
+  EXPECT_EQ(client.retry_tokens(), 1.0);
+
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(client.ModelInfer(MakeRequest("m1", "ok-" + std::to_string(i))).ok());
+  }
+  EXPECT_EQ(client.retry_tokens(), 4.0);  // 2, 3, 4, then capped
+
+  server_.FailNext(1, StatusCode::UNAVAILABLE, "Socket closed");
+  const InferResult retried = client.ModelInfer(MakeRequest("m1", "retried"));
+  ASSERT_TRUE(retried.ok()) << retried.error().what();
+  EXPECT_EQ(retried.attempts(), 2);
+  const auto records = log.records();
+  EXPECT_TRUE(records[records.size() - 2].will_retry);
+  EXPECT_FALSE(records[records.size() - 2].retry_throttled);
+  EXPECT_EQ(client.retry_tokens(), 4.0);  // 3 after the failure, 4 after the success
+}
+
+TEST_F(ClientTest, PermanentErrorsDoNotDrainTheRetryBudget) {
+  server_.FailNext(5, StatusCode::INVALID_ARGUMENT, "unexpected shape for input 'INPUT0'");
+  AttemptLog log;
+  ClientOptions options = BudgetOptionsFor(server_.address(), 4, 1);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(client.ModelInfer(MakeRequest("m1", "bad-" + std::to_string(i))).ok());
+  }
+  EXPECT_EQ(client.retry_tokens(), 4.0);
+  for (const AttemptRecord& record : log.records()) {
+    EXPECT_FALSE(record.transient);
+    EXPECT_FALSE(record.retry_throttled);
+  }
+}
+
+// ---- Channel pool ------------------------------------------------------------------------------
+
+ClientOptions PoolOptionsFor(const std::string& target, int channels) {
+  ClientOptions options = OptionsFor(target);
+  options.channels = channels;
+  return options;
+}
+
+// Test setup, not an assertion: polls until the server has seen `count` ModelInfer calls.
+bool WaitForArrivals(const ScriptedInferenceServer& server, int count) {
+  const auto limit = std::chrono::steady_clock::now() + kWaitLimit;
+  while (server.infer_calls() < count) {
+    if (std::chrono::steady_clock::now() > limit) {
+      return false;
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  return true;
+}
+
+TEST_F(ClientTest, EachPooledChannelIsItsOwnConnection) {
+  AttemptLog log;
+  ClientOptions options = PoolOptionsFor(server_.address(), 4);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  constexpr int kCalls = 12;
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_TRUE(client.ModelInfer(MakeRequest("m1", "seq-" + std::to_string(i))).ok());
+  }
+  // One call at a time: record i and arrival i are the same attempt.
+  const auto records = log.records();
+  const auto peers = server_.infer_peers();
+  ASSERT_EQ(records.size(), static_cast<std::size_t>(kCalls));
+  ASSERT_EQ(peers.size(), static_cast<std::size_t>(kCalls));
+  std::map<int, std::set<std::string>> peers_by_channel;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].channel, static_cast<int>(i % 4)) << "idle channels take turns";
+    peers_by_channel[records[i].channel].insert(peers[i]);
+  }
+  ASSERT_EQ(peers_by_channel.size(), 4u);
+  std::set<std::string> distinct;
+  for (const auto& [channel, channel_peers] : peers_by_channel) {
+    EXPECT_EQ(channel_peers.size(), 1u) << "channel " << channel << " kept its connection";
+    distinct.insert(channel_peers.begin(), channel_peers.end());
+  }
+  EXPECT_EQ(distinct.size(), 4u) << "four channels, four client ports";
+
+  EXPECT_TRUE(client.ServerLive());
+  EXPECT_TRUE(client.ServerReady());
+  EXPECT_FALSE(client.ModelReady("m1"));
+  EXPECT_FALSE(client.ModelMetadata("m1").ok());
+  const auto probe_peers = server_.probe_peers();
+  ASSERT_EQ(probe_peers.size(), 4u);
+  for (const std::string& peer : probe_peers) {
+    EXPECT_EQ(peer, *peers_by_channel[0].begin()) << "probes use channel 0";
+  }
+}
+
+TEST_F(ClientTest, OneChannelIsOneConnection) {
+  // Control for the test above: the default client uses a single connection for everything.
+  AttemptLog log;
+  ClientOptions options = OptionsFor(server_.address());
+  options.on_attempt = log.Observer();
+  Client client(options);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(client.ModelInfer(MakeRequest("m1", "seq-" + std::to_string(i))).ok());
+  }
+  EXPECT_TRUE(client.ServerLive());
+  for (const AttemptRecord& record : log.records()) {
+    EXPECT_EQ(record.channel, 0);
+  }
+  std::set<std::string> distinct;
+  for (const std::string& peer : server_.infer_peers()) {
+    distinct.insert(peer);
+  }
+  ASSERT_EQ(distinct.size(), 1u);
+  EXPECT_EQ(server_.probe_peers(), std::vector<std::string>{*distinct.begin()});
+}
+
+TEST_F(ClientTest, ConcurrentCallsSpreadEvenlyOverTheChannels) {
+  // Replies are held far beyond the test, so all eight attempts are in flight together and
+  // only the in-flight counts decide: two per channel.
+  server_.SetReplyDelay(kWaitLimit * 4);
+  AttemptLog log;
+  Results results;
+  constexpr int kCalls = 8;
+  {
+    ClientOptions options = PoolOptionsFor(server_.address(), 4);
+    options.on_attempt = log.Observer();
+    Client client(options);
+    for (int i = 0; i < kCalls; ++i) {
+      client.ModelInferAsync(MakeRequest("m1", "c" + std::to_string(i)), results.Callback());
+    }
+    ASSERT_TRUE(WaitForArrivals(server_, kCalls));
+    EXPECT_EQ(server_.infer_calls_in_service(), kCalls);
+  }  // cancels the calls
+  std::map<std::string, int> per_peer;
+  for (const std::string& peer : server_.infer_peers()) {
+    ++per_peer[peer];
+  }
+  EXPECT_EQ(per_peer.size(), 4u);
+  for (const auto& [peer, count] : per_peer) {
+    EXPECT_EQ(count, 2) << peer;
+  }
+  std::map<int, int> per_channel;
+  for (const AttemptRecord& record : log.records()) {
+    ++per_channel[record.channel];
+  }
+  EXPECT_EQ(per_channel, (std::map<int, int>{{0, 2}, {1, 2}, {2, 2}, {3, 2}}));
+  EXPECT_EQ(results.Take().size(), static_cast<std::size_t>(kCalls));
+}
+
+TEST_F(ClientTest, AnAttemptGoesToTheChannelWithTheFewestAttemptsInFlight) {
+  // Two slow calls hold channels 0 and 1; every quick call then goes to channel 2, where taking
+  // turns would send two of three quick calls behind the slow ones.
+  server_.EnqueueOutcome({StatusCode::OK, "", kWaitLimit * 4});
+  server_.EnqueueOutcome({StatusCode::OK, "", kWaitLimit * 4});
+  AttemptLog log;
+  Results slow;
+  ClientOptions options = PoolOptionsFor(server_.address(), 3);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  client.ModelInferAsync(MakeRequest("m1", "slow-1"), slow.Callback());
+  client.ModelInferAsync(MakeRequest("m1", "slow-2"), slow.Callback());
+  ASSERT_TRUE(WaitForArrivals(server_, 2));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.ModelInfer(MakeRequest("m1", "quick-" + std::to_string(i))).ok());
+  }
+  const auto records = log.records();  // the slow calls have not reported yet
+  ASSERT_EQ(records.size(), 3u);
+  for (const AttemptRecord& record : records) {
+    EXPECT_EQ(record.channel, 2);
+  }
+  const auto peers = server_.infer_peers();
+  ASSERT_EQ(peers.size(), 5u);
+  EXPECT_NE(peers[0], peers[1]);
+  for (std::size_t i = 2; i < peers.size(); ++i) {
+    EXPECT_NE(peers[i], peers[0]);
+    EXPECT_NE(peers[i], peers[1]);
+    EXPECT_EQ(peers[i], peers[2]);
+  }
+}
+
+TEST_F(ClientTest, ARetryAvoidsTheChannelItsAttemptFailedOn) {
+  // A slow call holds channel 0. The next call goes to channel 1 and fails there; channel 1 is
+  // then still the least busy one, but the retry goes to channel 0.
+  server_.EnqueueOutcome({StatusCode::OK, "", kWaitLimit * 4});
+  AttemptLog log;
+  Results slow;
+  ClientOptions options = PoolOptionsFor(server_.address(), 2);
+  options.on_attempt = log.Observer();
+  Client client(options);
+  client.ModelInferAsync(MakeRequest("m1", "slow"), slow.Callback());
+  ASSERT_TRUE(WaitForArrivals(server_, 1));
+  server_.FailNext(1, StatusCode::UNAVAILABLE, "Connection reset by peer");
+  const InferResult result = client.ModelInfer(MakeRequest("m1", "retried"));
+  ASSERT_TRUE(result.ok()) << result.error().what();
+  EXPECT_EQ(result.attempts(), 2);
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].channel, 1);
+  EXPECT_EQ(records[0].code, StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(records[0].will_retry);
+  EXPECT_EQ(records[1].channel, 0);
+  EXPECT_EQ(records[1].code, StatusCode::OK);
+  const auto peers = server_.infer_peers();
+  ASSERT_EQ(peers.size(), 3u);
+  EXPECT_NE(peers[1], peers[0]);
+  EXPECT_EQ(peers[2], peers[0]);
+}
+
+TEST_F(ClientTest, ABrokenConnectionFailsOnlyTheAttemptsSentOnIt) {
+  AttemptLog log;
+  Results results;
+  ClientOptions options = PoolOptionsFor(server_.address(), 3);
+  options.retry.max_attempts = 2;
+  options.on_attempt = log.Observer();
+  Client client(options);
+  // Idle channels take turns: call i goes to channel i, which tells its connection.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.ModelInfer(MakeRequest("m1", "warm-" + std::to_string(i))).ok());
+  }
+  ASSERT_EQ(log.records().at(1).channel, 1);
+  const std::string broken = server_.infer_peers().at(1);
+  server_.FailCallsFromPeer(broken, StatusCode::UNAVAILABLE, "Connection reset by peer");
+
+  constexpr int kCalls = 30;
+  for (int i = 0; i < kCalls; ++i) {
+    client.ModelInferAsync(MakeRequest("m1", "c" + std::to_string(i)), results.Callback());
+  }
+  ASSERT_TRUE(results.WaitFor(kCalls));
+  int retried = 0;
+  for (const InferResult& result : results.Take()) {
+    ASSERT_TRUE(result.ok()) << result.error().what();
+    retried += result.attempts() == 2 ? 1 : 0;
+  }
+  const auto records = log.records();
+  ASSERT_EQ(records.size(), static_cast<std::size_t>(3 + kCalls + retried));
+  int failed_on_broken = 0;
+  for (std::size_t i = 3; i < records.size(); ++i) {
+    if (records[i].channel == 1) {
+      ++failed_on_broken;
+      EXPECT_EQ(records[i].code, StatusCode::UNAVAILABLE);
+      EXPECT_EQ(records[i].attempt, 1) << "a retry never goes back to the broken channel";
+    } else {
+      EXPECT_EQ(records[i].code, StatusCode::OK) << "channel " << records[i].channel;
+    }
+  }
+  // The second call found channel 1 idle and its turn: the broken connection did get calls.
+  EXPECT_GT(failed_on_broken, 0);
+  EXPECT_EQ(retried, failed_on_broken);
+  const auto peers = server_.infer_peers();
+  EXPECT_EQ(std::count(peers.begin(), peers.end(), broken), 1 + failed_on_broken);
 }
 
 TEST(ClientDeathTest, DestroyingTheClientInsideItsOwnDoneAbortsInsteadOfDeadlocking) {

@@ -28,7 +28,7 @@ class ScriptedInferenceServer::Service final
   grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* context,
                                        const inference::ServerLiveRequest* /*request*/,
                                        inference::ServerLiveResponse* response) override {
-    owner_->CountProbe();
+    owner_->CountProbe(context->peer());
     response->set_live(true);
     return FinishNow(context, grpc::Status::OK);
   }
@@ -36,7 +36,7 @@ class ScriptedInferenceServer::Service final
   grpc::ServerUnaryReactor* ServerReady(grpc::CallbackServerContext* context,
                                         const inference::ServerReadyRequest* /*request*/,
                                         inference::ServerReadyResponse* response) override {
-    owner_->CountProbe();
+    owner_->CountProbe(context->peer());
     std::lock_guard lock(owner_->mutex_);
     response->set_ready(owner_->server_ready_);
     return FinishNow(context, grpc::Status::OK);
@@ -45,7 +45,7 @@ class ScriptedInferenceServer::Service final
   grpc::ServerUnaryReactor* ModelReady(grpc::CallbackServerContext* context,
                                        const inference::ModelReadyRequest* request,
                                        inference::ModelReadyResponse* response) override {
-    owner_->CountProbe();
+    owner_->CountProbe(context->peer());
     std::lock_guard lock(owner_->mutex_);
     const auto it = owner_->model_ready_.find(request->name());
     response->set_ready(it != owner_->model_ready_.end() && it->second);
@@ -55,7 +55,7 @@ class ScriptedInferenceServer::Service final
   grpc::ServerUnaryReactor* ModelMetadata(grpc::CallbackServerContext* context,
                                           const inference::ModelMetadataRequest* request,
                                           inference::ModelMetadataResponse* response) override {
-    owner_->CountProbe();
+    owner_->CountProbe(context->peer());
     std::lock_guard lock(owner_->mutex_);
     if (owner_->model_ready_.count(request->name()) == 0) {
       return FinishNow(context, grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -71,7 +71,7 @@ class ScriptedInferenceServer::Service final
   grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
                                        const inference::ModelInferRequest* request,
                                        inference::ModelInferResponse* response) override {
-    const ScriptedOutcome outcome = owner_->Decide(*request, response);
+    const ScriptedOutcome outcome = owner_->Decide(*request, context->peer(), response);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     owner_->Reply(reactor, outcome);
     return reactor;
@@ -116,17 +116,22 @@ ScriptedInferenceServer::~ScriptedInferenceServer() {
 }
 
 ScriptedOutcome ScriptedInferenceServer::Decide(const inference::ModelInferRequest& request,
+                                                std::string peer,
                                                 inference::ModelInferResponse* response) {
   std::lock_guard lock(mutex_);
   arrivals_.push_back(std::chrono::steady_clock::now());
   requests_.push_back(request);
+  const auto peer_failure = peer_failures_.find(peer);
+  peers_.push_back(std::move(peer));
   const auto arrival = static_cast<std::int64_t>(arrivals_.size());
   const std::int64_t request_arrival = ++arrivals_by_id_[request.id()];
   ++in_service_;
   max_in_service_ = std::max(max_in_service_, in_service_);
 
   ScriptedOutcome outcome;
-  if (!queued_outcomes_.empty()) {
+  if (peer_failure != peer_failures_.end()) {
+    outcome = peer_failure->second;
+  } else if (!queued_outcomes_.empty()) {
     outcome = queued_outcomes_.front();
     queued_outcomes_.pop_front();
   } else if (request_arrival <= fail_first_per_request_) {
@@ -217,6 +222,12 @@ void ScriptedInferenceServer::FailFirstArrivalsOfEachRequest(int count, grpc::St
   per_request_failure_ = ScriptedOutcome{code, std::move(message), {}};
 }
 
+void ScriptedInferenceServer::FailCallsFromPeer(std::string peer, grpc::StatusCode code,
+                                                std::string message) {
+  std::lock_guard lock(mutex_);
+  peer_failures_[std::move(peer)] = ScriptedOutcome{code, std::move(message), {}};
+}
+
 void ScriptedInferenceServer::SetReplyDelay(std::chrono::milliseconds delay) {
   std::lock_guard lock(mutex_);
   reply_delay_ = delay;
@@ -257,14 +268,25 @@ std::vector<inference::ModelInferRequest> ScriptedInferenceServer::received_requ
   return requests_;
 }
 
-void ScriptedInferenceServer::CountProbe() {
+std::vector<std::string> ScriptedInferenceServer::infer_peers() const {
+  std::lock_guard lock(mutex_);
+  return peers_;
+}
+
+void ScriptedInferenceServer::CountProbe(std::string peer) {
   std::lock_guard lock(mutex_);
   ++probe_calls_;
+  probe_peers_.push_back(std::move(peer));
 }
 
 int ScriptedInferenceServer::probe_calls() const {
   std::lock_guard lock(mutex_);
   return probe_calls_;
+}
+
+std::vector<std::string> ScriptedInferenceServer::probe_peers() const {
+  std::lock_guard lock(mutex_);
+  return probe_peers_;
 }
 
 }  // namespace protifer::triton::testing

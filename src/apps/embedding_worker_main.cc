@@ -49,7 +49,7 @@ std::unique_ptr<storage::EvictionSweeper> StartEviction(const config::EmbeddingW
 int Run(const config::EmbeddingWorkerConfig& config, apps::ShutdownSignal& shutdown) {
   apps::WorkerService service(
       apps::WorkerDefinition{
-          std::string(kName), "embedding", {std::string(embedding::kEmbeddingModelName)}},
+          std::string(kName), "embedding", {std::string(embedding::kEmbeddingModelName)}, {}},
       apps::ServiceSettingsOf(config), shutdown);
   const auto eviction = StartEviction(config, service.logger());
   apps::MetricsEmbeddingObserver observer(service.metrics());

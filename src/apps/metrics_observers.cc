@@ -21,6 +21,10 @@ void MetricsDispatchObserver::OnPermitWait(std::string_view model_name, double s
   metrics_.ObservePermitWait(model_name, obs::Seconds(seconds));
 }
 
+void MetricsDispatchObserver::OnResultReused(std::string_view model_name) {
+  metrics_.CountReusedResult(model_name);
+}
+
 void MetricsDispatchObserver::OnFanOut(std::string_view status, double seconds) {
   metrics_.ObservePredictionJob(JobStatusOf(status), obs::Seconds(seconds));
 }
@@ -38,12 +42,16 @@ std::function<void(const triton::AttemptRecord&)> RecordAttempts(obs::WorkerMetr
                                                                  const obs::Logger& logger) {
   return [&metrics, &logger](const triton::AttemptRecord& attempt) {
     const std::string_view code = triton::StatusCodeName(attempt.code);
-    metrics.ObserveRpcAttempt(attempt.model_name, code, attempt.rpc_duration, attempt.will_retry);
+    metrics.ObserveRpcAttempt(attempt.model_name, code, attempt.rpc_duration, attempt.will_retry,
+                              attempt.retry_throttled);
     if (attempt.will_retry) {
       logger.Warn("Triton call failed — retrying", {{"model", attempt.model_name},
                                                     {"attempt", attempt.attempt},
                                                     {"code", code},
                                                     {"backoffMs", attempt.backoff.count()}});
+    } else if (attempt.retry_throttled) {
+      logger.Warn("Triton call failed — not retried: retry budget spent",
+                  {{"model", attempt.model_name}, {"attempt", attempt.attempt}, {"code", code}});
     }
   };
 }

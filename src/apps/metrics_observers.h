@@ -21,6 +21,7 @@ class MetricsDispatchObserver final : public prediction::DispatchObserver {
   // Nothing: the client's attempt hook records pure RPC time per attempt, which is finer.
   void OnInferCall(std::string_view, std::string_view, double) override {}
   void OnFanOut(std::string_view status, double seconds) override;
+  void OnResultReused(std::string_view model_name) override;
 
  private:
   obs::WorkerMetrics& metrics_;

@@ -37,6 +37,9 @@ triton::ClientOptions MakeClientOptions(const config::TritonSettings& settings) 
   options.infer_deadline = settings.deadline;
   options.retry.max_attempts = settings.retry_max_attempts;
   options.retry.base_backoff = settings.retry_base_backoff;
+  options.retry_budget.max_tokens = settings.retry_budget_tokens;
+  options.retry_budget.token_ratio = settings.retry_budget_percent / 100.0;
+  options.channels = settings.channels;
   return options;
 }
 

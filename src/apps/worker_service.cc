@@ -44,11 +44,18 @@ obs::Logger MakeLogger(const std::string& name, config::LogLevel level) {
   return obs::Logger(std::move(options));
 }
 
-triton::ClientOptions ClientOptionsWithHooks(const config::TritonSettings& settings,
-                                             obs::WorkerMetrics& metrics,
-                                             const obs::Logger& logger) {
+triton::ClientOptions ClientOptionsWithHooks(
+    const config::TritonSettings& settings, obs::WorkerMetrics& metrics, const obs::Logger& logger,
+    const std::function<void(const triton::AttemptRecord&)>& also) {
   triton::ClientOptions options = MakeClientOptions(settings);
   options.on_attempt = RecordAttempts(metrics, logger);
+  if (also) {
+    options.on_attempt = [record = std::move(options.on_attempt),
+                          also](const triton::AttemptRecord& attempt) {
+      record(attempt);
+      also(attempt);
+    };
+  }
   return options;
 }
 
@@ -72,8 +79,8 @@ WorkerService::WorkerService(WorkerDefinition definition, const WorkerServiceSet
     metrics_server_ = std::make_unique<obs::MetricsServer>(metrics_, options);
     logger_.Info("Metrics server listening", {{"address", metrics_server_->address()}});
   }
-  client_ =
-      std::make_unique<triton::Client>(ClientOptionsWithHooks(settings_.triton, metrics_, logger_));
+  client_ = std::make_unique<triton::Client>(
+      ClientOptionsWithHooks(settings_.triton, metrics_, logger_, definition_.on_attempt));
   store_ = MakeObjectStore(settings_.storage);
 }
 

@@ -36,6 +36,9 @@ struct WorkerDefinition {
   std::string name;                      // "prediction-worker": log `name`, log messages
   std::string queue_name;                // "prediction"
   std::vector<std::string> boot_models;  // ModelReady probes, in this order
+  // Optional: also told about every ModelInfer attempt, after the metrics (the adaptive limit).
+  // Runs on gRPC threads: quick, non-blocking, must not throw.
+  std::function<void(const triton::AttemptRecord&)> on_attempt;
 };
 
 // The setting groups the service uses; both worker configs have them.

@@ -30,6 +30,14 @@ Schema<Config> BuildPredictionWorkerSchema() {
               .PositiveInt()
               .Default(kDefaultMaxEmbeddingBytes),
           [](Config& c) -> std::int64_t& { return c.prediction.max_embedding_bytes; });
+  b.Field(ConfigField("prediction.resultReuseTtlMs", "PREDICTION_RESULT_REUSE_TTL_MS",
+                      "How long each model's result of a job is kept in Redis so that a later "
+                      "attempt of the job (a retry, or a stalled job taken over) does not call "
+                      "that model again, in ms. 0 = keep nothing.")
+              .NonNegativeInt()
+              .Max(kMaxDurationMs)
+              .Default(std::int64_t{3600000}),
+          [](Config& c) -> std::int64_t& { return c.prediction.result_reuse_ttl_ms; });
 
   AddLifecycleFields<Config>(
       b, [](auto& c) -> auto& { return c.lifecycle; });

@@ -26,6 +26,9 @@ struct PredictionSettings {
   // MAX_EMBEDDING_BYTES: a stored embedding larger than this fails the job before it is read
   // into memory (DESIGN.md section 4 item 8).
   std::int64_t max_embedding_bytes = kDefaultMaxEmbeddingBytes;
+  // PREDICTION_RESULT_REUSE_TTL_MS: how long the models' results of a job are kept in Redis for
+  // its next attempt (0 = not kept).
+  std::int64_t result_reuse_ttl_ms = 3600000;
 
   bool operator==(const PredictionSettings&) const = default;
 };

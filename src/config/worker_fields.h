@@ -73,6 +73,61 @@ void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section)
           .DurationMs()
           .Default(100),
       [section](Config& c) -> std::chrono::milliseconds& { return section(c).retry_base_backoff; });
+  b.Field(ConfigField("triton.retryBudgetTokens", "TRITON_RETRY_BUDGET_TOKENS",
+                      "Retry budget (gRFC A6 token bucket): size of the bucket; each transient "
+                      "failure takes a token, retries stop while half or less are left. 0 = off.")
+              .NonNegativeInt()
+              .Max(1000000)
+              .Default(kDefaultRetryBudgetTokens),
+          [section](Config& c) -> int& { return section(c).retry_budget_tokens; });
+  b.Field(ConfigField("triton.retryBudgetPercent", "TRITON_RETRY_BUDGET_PERCENT",
+                      "Tokens a successful attempt gives back, in percent of a token: the share "
+                      "of retries the budget sustains when failures persist.")
+              .PositiveInt()
+              .Max(100)
+              .Default(10),
+          [section](Config& c) -> int& { return section(c).retry_budget_percent; });
+  b.Field(ConfigField("triton.adaptiveConcurrency", "TRITON_ADAPTIVE_CONCURRENCY",
+                      "Size the cap on in-flight ModelInfer calls at run time (starting from "
+                      "TRITON_MAX_INFLIGHT_INFERS): shrink on transport drops and server "
+                      "queueing, grow while calls wait for a permit.")
+              .Bool()
+              .Default(kDefaultAdaptiveConcurrency),
+          [section](Config& c) -> bool& { return section(c).adaptive_concurrency; });
+  b.Field(ConfigField("triton.adaptiveMinInfers", "TRITON_ADAPTIVE_MIN_INFERS",
+                      "Smallest cap the adaptive limit may choose.")
+              .PositiveInt()
+              .Default(4),
+          [section](Config& c) -> int& { return section(c).adaptive_min_infers; });
+  b.Field(ConfigField("triton.adaptiveMaxInfers", "TRITON_ADAPTIVE_MAX_INFERS",
+                      "Largest cap the adaptive limit may choose.")
+              .PositiveInt()
+              .Default(256),
+          [section](Config& c) -> int& { return section(c).adaptive_max_infers; });
+  b.Field(ConfigField("triton.adaptiveLatencyTolerancePercent",
+                      "TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT",
+                      "Mean latency of calls, in percent of their unloaded latency (per model "
+                      "and request size), above which the adaptive limit shrinks.")
+              .PositiveInt()
+              .Min(101)
+              .Max(10000)
+              .Default(200),
+          [section](Config& c) -> int& { return section(c).adaptive_latency_tolerance_percent; });
+  b.Check("triton.adaptiveMaxInfers", {"triton.adaptiveMinInfers"},
+          [section](const Config& c) -> std::optional<std::string> {
+            const auto& triton = section(c);
+            if (triton.adaptive_max_infers < triton.adaptive_min_infers) {
+              return "Below TRITON_ADAPTIVE_MIN_INFERS (" +
+                     std::to_string(triton.adaptive_min_infers) + ").";
+            }
+            return std::nullopt;
+          });
+  b.Field(ConfigField("triton.maxInflightBytes", "TRITON_MAX_INFLIGHT_BYTES",
+                      "Bound on the request bytes of in-flight ModelInfer calls, enforced by the "
+                      "same FIFO queue (a call larger than it runs alone). 0 = no byte bound.")
+              .NonNegativeInt()
+              .Default(std::int64_t{0}),
+          [section](Config& c) -> std::int64_t& { return section(c).max_inflight_bytes; });
 }
 
 // Channel settings protifer hard-codes (contract section 4.1; anchors section 1.2).
@@ -98,6 +153,13 @@ void AddTritonChannelFields(typename Schema<Config>::Builder& b, Section section
           .DurationMs()
           .Default(10000),
       [section](Config& c) -> std::chrono::milliseconds& { return section(c).keepalive_timeout; });
+  b.Field(ConfigField("triton.channels", "TRITON_CHANNELS",
+                      "HTTP/2 connections to Triton; calls go to the least busy one and a retry "
+                      "to another one than its failed attempt's.")
+              .PositiveInt()
+              .Max(64)
+              .Default(1),
+          [section](Config& c) -> int& { return section(c).channels; });
   b.Field(ConfigField("triton.useTls", "TRITON_USE_TLS",
                       "Connect to Triton over TLS instead of plaintext (protifer: plaintext).")
               .Bool()

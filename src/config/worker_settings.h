@@ -29,6 +29,10 @@ struct MetricsSettings {
 };
 
 // gRPC defaults from contract sections 4.1-4.3 and 11 (64 MiB messages, keepalive 30 s/10 s).
+// Defaults chosen by the Part 7 benchmark (README, Tuning).
+inline constexpr bool kDefaultAdaptiveConcurrency = false;
+inline constexpr int kDefaultRetryBudgetTokens = 20;
+
 struct TritonSettings {
   std::string url;                                    // TRITON_URL, "host:port"
   std::chrono::milliseconds deadline{90000};          // TRITON_DEADLINE_MS, per attempt
@@ -38,7 +42,19 @@ struct TritonSettings {
   std::int64_t max_message_bytes = std::int64_t{64} * 1024 * 1024;  // TRITON_MAX_MESSAGE_BYTES
   std::chrono::milliseconds keepalive_time{30000};                  // TRITON_KEEPALIVE_TIME_MS
   std::chrono::milliseconds keepalive_timeout{10000};               // TRITON_KEEPALIVE_TIMEOUT_MS
-  bool use_tls = false;                                             // TRITON_USE_TLS
+  int channels = 1;  // TRITON_CHANNELS: HTTP/2 connections calls are spread over
+  // Part 7 (prediction worker): the semaphore sized by a limiter, a bound on in-flight request
+  // bytes, and a retry budget.
+  bool adaptive_concurrency = kDefaultAdaptiveConcurrency;  // TRITON_ADAPTIVE_CONCURRENCY
+  int adaptive_min_infers = 4;                              // TRITON_ADAPTIVE_MIN_INFERS
+  int adaptive_max_infers = 256;                            // TRITON_ADAPTIVE_MAX_INFERS
+  int adaptive_latency_tolerance_percent = 200;  // TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT
+  std::int64_t max_inflight_bytes = 0;           // TRITON_MAX_INFLIGHT_BYTES, 0 = unbounded
+  // TRITON_RETRY_BUDGET_TOKENS, 0 = off (declared by the prediction worker; the embedding
+  // worker's client uses the default budget).
+  int retry_budget_tokens = kDefaultRetryBudgetTokens;
+  int retry_budget_percent = 10;    // TRITON_RETRY_BUDGET_PERCENT
+  bool use_tls = false;             // TRITON_USE_TLS
   std::string tls_root_certs_path;  // TRITON_TLS_ROOT_CERTS; empty: gRPC's default roots
 
   bool operator==(const TritonSettings&) const = default;

@@ -134,6 +134,19 @@ WorkerMetrics::WorkerMetrics() : registry_(std::make_shared<prometheus::Registry
                           "Triton ModelInfer attempts that failed transiently and were retried, "
                           "by model and the gRPC status code of the failed attempt.")
                       .Register(registry);
+  rpc_retries_throttled_ =
+      &prometheus::BuildCounter()
+           .Name(Text(kRpcRetriesThrottledMetric))
+           .Help(
+               "Triton ModelInfer attempts that failed transiently and were not retried "
+               "because the retry budget was spent, by model.")
+           .Register(registry);
+  results_reused_ = &prometheus::BuildCounter()
+                         .Name(Text(kModelResultsReusedMetric))
+                         .Help(
+                             "Model results taken from an earlier attempt of the same job "
+                             "instead of calling the model again, by model.")
+                         .Register(registry);
   permit_wait_ = &prometheus::BuildHistogram()
                       .Name(Text(kPermitWaitMetric))
                       .Help(
@@ -181,11 +194,16 @@ void WorkerMetrics::ObserveEmbeddingJob(JobStatus status, Seconds elapsed) {
 }
 
 void WorkerMetrics::ObserveRpcAttempt(std::string_view model, std::string_view code,
-                                      Seconds rpc_duration, bool will_retry) {
+                                      Seconds rpc_duration, bool will_retry, bool retry_throttled) {
   rpc_attempt_->Add({{"model", Text(model)}, {"code", Text(code)}}, RpcAttemptBuckets())
       .Observe(NonNegativeSeconds(rpc_duration));
   rpc_attempts_->Add({{"model", Text(model)}}).Increment();
   if (will_retry) rpc_retries_->Add({{"model", Text(model)}, {"code", Text(code)}}).Increment();
+  if (retry_throttled) rpc_retries_throttled_->Add({{"model", Text(model)}}).Increment();
+}
+
+void WorkerMetrics::CountReusedResult(std::string_view model) {
+  results_reused_->Add({{"model", Text(model)}}).Increment();
 }
 
 void WorkerMetrics::ObservePermitWait(std::string_view model, Seconds waited) {

@@ -11,7 +11,12 @@
 //   triton_rpc_retries_total{model,code}               attempts retried, by the failed attempt's
 //   code triton_infer_permit_wait_seconds{model}            time waiting for a semaphore permit
 //   triton_infer_permits_in_use, triton_infer_permit_waiters, triton_infer_permit_capacity
-//                                                      the process-wide FIFO semaphore (gauges)
+//                                                      the process-wide FIFO semaphore (gauges;
+//                                                      capacity is the adaptive limit when on)
+//   triton_rpc_retries_throttled_total{model}          transient failures not retried because
+//                                                      the retry budget was spent
+//   prediction_model_results_reused_total{model}       model results taken from an earlier
+//                                                      attempt of the job instead of a call
 // Like protifer's private prom-client registry, no process or runtime metrics are registered.
 // Both workers register all metrics; a metric with no observation yet is not rendered.
 //
@@ -64,6 +69,9 @@ inline constexpr std::string_view kEmbeddingJobDurationMetric = "embedding_job_d
 inline constexpr std::string_view kRpcAttemptDurationMetric = "triton_rpc_attempt_duration_seconds";
 inline constexpr std::string_view kRpcAttemptsMetric = "triton_rpc_attempts_total";
 inline constexpr std::string_view kRpcRetriesMetric = "triton_rpc_retries_total";
+inline constexpr std::string_view kRpcRetriesThrottledMetric = "triton_rpc_retries_throttled_total";
+inline constexpr std::string_view kModelResultsReusedMetric =
+    "prediction_model_results_reused_total";
 inline constexpr std::string_view kPermitWaitMetric = "triton_infer_permit_wait_seconds";
 inline constexpr std::string_view kPermitsInUseMetric = "triton_infer_permits_in_use";
 inline constexpr std::string_view kPermitWaitersMetric = "triton_infer_permit_waiters";
@@ -96,10 +104,12 @@ class WorkerMetrics {
   void ObservePredictionJob(JobStatus status, Seconds elapsed);
   void ObserveEmbeddingJob(JobStatus status, Seconds elapsed);
 
-  // One ModelInfer attempt: adds to the attempt histogram and the attempts counter, and to the
-  // retries counter when another attempt follows.
+  // One ModelInfer attempt: adds to the attempt histogram and the attempts counter, to the
+  // retries counter when another attempt follows, and to the throttled counter when the retry
+  // budget refused one.
   void ObserveRpcAttempt(std::string_view model, std::string_view code, Seconds rpc_duration,
-                         bool will_retry);
+                         bool will_retry, bool retry_throttled = false);
+  void CountReusedResult(std::string_view model);
   void ObservePermitWait(std::string_view model, Seconds waited);
 
   // Pushes the semaphore gauges. A sampler, if installed, overwrites them at the next scrape.
@@ -133,6 +143,8 @@ class WorkerMetrics {
   prometheus::Family<prometheus::Histogram>* rpc_attempt_;
   prometheus::Family<prometheus::Counter>* rpc_attempts_;
   prometheus::Family<prometheus::Counter>* rpc_retries_;
+  prometheus::Family<prometheus::Counter>* rpc_retries_throttled_;
+  prometheus::Family<prometheus::Counter>* results_reused_;
   prometheus::Family<prometheus::Histogram>* permit_wait_;
   prometheus::Gauge* permits_in_use_;
   prometheus::Gauge* permit_waiters_;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "adapters/adapter_errors.h"
 
@@ -42,6 +44,11 @@ struct CallSlot {
   std::shared_ptr<const inference::ModelInferRequest> request;
   std::optional<inference::ModelInferResponse> response;
   std::exception_ptr error;  // build, permit or inference failure
+  // Decoded on the job thread once the call settled (or taken from an earlier attempt).
+  std::optional<nlohmann::ordered_json> decoded;
+  std::exception_ptr decode_error;
+  SteadyClock::duration decode_time{};
+  bool reused = false;
   bool permit_granted = false;
   SteadyClock::time_point permit_requested;
   SteadyClock::time_point permit_granted_at;
@@ -51,9 +58,11 @@ struct CallSlot {
 // Shared by the job thread and the callbacks of the job's calls; the callbacks keep it alive.
 struct FanOutState {
   std::mutex mutex;
-  std::condition_variable all_settled;
+  std::condition_variable settled;
   std::vector<CallSlot> slots;
   std::size_t unsettled = 0;
+  // Slots settled since the job thread last looked, in completion order.
+  std::vector<std::size_t> newly_settled;
 };
 
 // Gives a permit back from a completion callback. FifoSemaphore::Permit::Release may propagate an
@@ -152,9 +161,9 @@ class PendingCall : public std::enable_shared_from_this<PendingCall> {
     } else {
       slot.error = std::move(error);
     }
-    if (--state_->unsettled == 0) {
-      state_->all_settled.notify_all();
-    }
+    --state_->unsettled;
+    state_->newly_settled.push_back(index_);
+    state_->settled.notify_all();
   }
 
  private:
@@ -190,11 +199,18 @@ DispatchResult DispatchAll(const adapters::AdapterContext& context,
   state->slots.resize(adapters.size());
 
   // 1. Build every request before asking for any permit (protifer's order): a job's request
-  //    buffers all exist up front, and a permit is never held while building.
+  //    buffers all exist up front, and a permit is never held while building. Results kept from
+  //    an earlier attempt of the job need no request at all.
   for (std::size_t i = 0; i < adapters.size(); ++i) {
     CallSlot& slot = state->slots[i];
     slot.adapter = adapters[i];
     slot.started = SteadyClock::now();
+    if (auto kept = options.reused.find(std::string(slot.adapter->output_key()));
+        kept != options.reused.end()) {
+      slot.reused = true;
+      slot.decoded = kept->second;
+      continue;
+    }
     try {
       slot.request =
           std::make_shared<const inference::ModelInferRequest>(slot.adapter->BuildRequest(context));
@@ -205,49 +221,76 @@ DispatchResult DispatchAll(const adapters::AdapterContext& context,
     }
   }
 
-  // 2. Queue for permits in registry order. A free permit starts the call right here; the others
-  //    start on whichever thread releases a permit to them. Nothing waits on a thread.
+  // 2. Queue for permits in registry order, each weighted by its request's size. A free permit
+  //    starts the call right here; the others start on whichever thread releases a permit to
+  //    them. Nothing waits on a thread.
   for (std::size_t i = 0; i < adapters.size(); ++i) {
     if (state->slots[i].request == nullptr) {
       continue;
     }
+    const auto bytes = static_cast<std::int64_t>(state->slots[i].request->ByteSizeLong());
     auto call = std::make_shared<PendingCall>(state, i, client);
     call->MarkPermitRequested();
     try {
       semaphore.Acquire(
-          [call](FifoSemaphore::Permit permit) { call->OnPermitGranted(std::move(permit)); });
+          [call](FifoSemaphore::Permit permit) { call->OnPermitGranted(std::move(permit)); },
+          bytes);
     } catch (...) {
       // Nothing was enqueued (e.g. allocation failure): this call fails, the others go on.
       call->Settle(std::nullopt, std::current_exception());
     }
   }
 
-  // 3. Settle-all: only this job thread waits; completion callbacks just notify.
-  {
-    std::unique_lock lock(state->mutex);
-    state->all_settled.wait(lock, [&state] { return state->unsettled == 0; });
+  // 3. Settle-all, decoding each response on this thread as soon as it arrives (outside every
+  //    permit); completion callbacks just notify. A settled slot is no longer written by anybody.
+  for (;;) {
+    std::vector<std::size_t> ready;
+    bool all_settled = false;
+    {
+      std::unique_lock lock(state->mutex);
+      state->settled.wait(
+          lock, [&state] { return !state->newly_settled.empty() || state->unsettled == 0; });
+      ready.swap(state->newly_settled);
+      all_settled = state->unsettled == 0;
+    }
+    for (const std::size_t i : ready) {
+      CallSlot& slot = state->slots[i];
+      if (!slot.response.has_value()) {
+        continue;
+      }
+      const SteadyClock::time_point decode_started = SteadyClock::now();
+      try {
+        nlohmann::ordered_json value = slot.adapter->Decode(*slot.response);
+        CheckResidueCount(*slot.adapter, value, context.seq_len);
+        slot.decoded = std::move(value);
+      } catch (...) {
+        slot.decode_error = std::current_exception();
+      }
+      slot.decode_time = SteadyClock::now() - decode_started;
+      slot.response.reset();  // responses can be large; keep at most one decoded copy around
+      if (slot.decoded && options.on_result) {
+        options.on_result(std::string(slot.adapter->output_key()), *slot.decoded);
+      }
+    }
+    if (all_settled) {
+      break;
+    }
   }
 
-  // 4. Decode outside every permit, on this thread, then aggregate in registry order. The slots
-  //    are no longer written by anybody.
+  // 4. Aggregate in registry order.
   DispatchResult result;
   std::vector<std::pair<std::size_t, ClassifiedError>> failures;
   for (std::size_t i = 0; i < state->slots.size(); ++i) {
     CallSlot& slot = state->slots[i];
     const std::string_view model = slot.adapter->model_name();
-    std::exception_ptr error = slot.error;
-    SteadyClock::duration decode_time{};
-    if (slot.response.has_value()) {
-      const SteadyClock::time_point decode_started = SteadyClock::now();
-      try {
-        nlohmann::ordered_json value = slot.adapter->Decode(*slot.response);
-        CheckResidueCount(*slot.adapter, value, context.seq_len);
-        result.outputs[std::string(slot.adapter->output_key())] = std::move(value);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      decode_time = SteadyClock::now() - decode_started;
-      slot.response.reset();  // responses can be large; keep at most one decoded copy around
+    if (slot.reused) {
+      observer.OnResultReused(model);
+      result.outputs[std::string(slot.adapter->output_key())] = std::move(*slot.decoded);
+      continue;
+    }
+    std::exception_ptr error = slot.error != nullptr ? slot.error : slot.decode_error;
+    if (slot.decoded) {
+      result.outputs[std::string(slot.adapter->output_key())] = std::move(*slot.decoded);
     }
 
     std::optional<ClassifiedError> classified;
@@ -265,7 +308,7 @@ DispatchResult DispatchAll(const adapters::AdapterContext& context,
     // is when protifer decodes), not after waiting for the slowest model of the job.
     observer.OnModelCall(
         model, classified ? ModelErrorCodeName(classified->code) : std::string_view("success"),
-        Seconds(slot.settled_at - slot.started + decode_time));
+        Seconds(slot.settled_at - slot.started + slot.decode_time));
     if (classified) {
       failures.emplace_back(i, std::move(*classified));
     }

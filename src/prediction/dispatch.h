@@ -9,8 +9,11 @@
 //   on every path, exactly once -> Decode, outside the permit.
 // Settle-all: DispatchAll blocks the calling (job) thread until every call has completed; it
 // never short-circuits. The gRPC threads that complete calls only record the result, release the
-// permit (which may start the next waiter's call) and wake the job thread; decoding runs on the
-// job thread afterwards, so heavy decoding never occupies a gRPC thread.
+// permit (which may start the next waiter's call) and wake the job thread; the job thread decodes
+// each response as soon as it arrives, so heavy decoding never occupies a gRPC thread and a
+// success can be kept (DispatchOptions::on_result) before the slowest model answers.
+// The permit is weighted by the request's serialized size, for the semaphore's optional byte
+// bound (TRITON_MAX_INFLIGHT_BYTES).
 //
 // Partial failure: the result holds the outputs of the models that succeeded and an error entry
 // for each model that failed; deciding that "nothing succeeded" fails the job is the caller's
@@ -18,9 +21,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/adapter.h"
@@ -56,6 +61,13 @@ struct DispatchResult {
 struct DispatchOptions {
   // Stamps failedAt.
   WallClock clock = SystemWallClock();
+  // Decoded results of an earlier attempt of the job, by output key: those adapters are neither
+  // built nor called, and their value is used as is.
+  std::unordered_map<std::string, nlohmann::ordered_json> reused;
+  // Called on the job thread with each newly decoded success (output key, value), as soon as it
+  // is decoded (not after the slowest model), so that a crash loses as little as possible. Must
+  // not throw.
+  std::function<void(const std::string&, const nlohmann::ordered_json&)> on_result;
 };
 
 // Runs every adapter against `context` and waits for all of them. `context` must stay valid

@@ -9,6 +9,8 @@ void DispatchObserver::OnInferCall(std::string_view /*model_name*/, std::string_
                                    double /*seconds*/) {}
 void DispatchObserver::OnFanOut(std::string_view /*status*/, double /*seconds*/) {}
 
+void DispatchObserver::OnResultReused(std::string_view /*model_name*/) {}
+
 DispatchObserver& NoopDispatchObserver() {
   // Stateless, so one shared instance is safe for every thread.
   class Noop final : public DispatchObserver {};

@@ -32,6 +32,9 @@ class DispatchObserver {
   // least one model produced an output, else "failure".
   virtual void OnFanOut(std::string_view status, double seconds);
 
+  // A model not called because its result was kept from an earlier attempt of the job.
+  virtual void OnResultReused(std::string_view model_name);
+
  protected:
   DispatchObserver() = default;
   DispatchObserver(const DispatchObserver&) = default;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "core/sha256.h"
 #include "prediction/job_data.h"
 #include "prediction/stored_prediction.h"
 #include "triton/tensor_codec.h"
@@ -32,6 +33,22 @@ bool IsTruthy(const nlohmann::ordered_json& value) {
     default:
       return true;  // objects, arrays, binary
   }
+}
+
+// "Reusing the results of 7 models from an earlier attempt: seth, tmbed, ..." (registry order).
+std::string ReusedResultsLine(const std::unordered_map<std::string, nlohmann::ordered_json>& reused,
+                              std::span<const adapters::Adapter* const> adapters) {
+  std::string models;
+  std::size_t count = 0;
+  for (const adapters::Adapter* adapter : adapters) {
+    if (reused.contains(std::string(adapter->output_key()))) {
+      models += models.empty() ? "" : ", ";
+      models += adapter->model_name();
+      ++count;
+    }
+  }
+  return "Reusing the results of " + std::to_string(count) + (count == 1 ? " model" : " models") +
+         " from an earlier attempt: " + models;
 }
 
 }  // namespace
@@ -108,18 +125,37 @@ PredictionJobResult PredictionProcessor::Process(JobContext& job) const {
   const std::string embedding_ref = EmbeddingRefFromChildren(job.ChildrenValues());
   std::size_t seq_len = 0;
   std::vector<float> embedding;
+  std::string input_identity;
   {
     // Scoped so the FP16 bytes are freed before the fan-out; only the FP32 copy is needed.
     const std::string fp16 = store_.Get(embedding_ref);
     seq_len = ValidateEmbeddingLength(fp16.size(), embedding_ref, options_.max_embedding_bytes);
     embedding = triton::Fp16BytesToFloats(fp16);  // once per job, shared by all 8 adapters
+    if (options_.result_store != nullptr) {
+      // What the models see, whatever the attempt: kept results are reused only for this input.
+      input_identity = core::Sha256Hex(fp16);
+    }
   }
   const std::vector<float> mask(seq_len, 1.0f);
   job.UpdateProgress(30);
 
+  DispatchOptions dispatch_options;
+  dispatch_options.clock = options_.clock;
+  ModelResultStore* const kept = options_.result_store;
+  if (kept != nullptr) {
+    dispatch_options.reused = kept->Load(job.id(), input_identity);
+    if (!dispatch_options.reused.empty()) {
+      job.Log(ReusedResultsLine(dispatch_options.reused, adapters_));
+    }
+    dispatch_options.on_result = [kept, &job, &input_identity](
+                                     const std::string& output_key,
+                                     const nlohmann::ordered_json& value) {
+      kept->Save(job.id(), input_identity, output_key, value);
+    };
+  }
   const adapters::AdapterContext context{embedding, seq_len, mask, data.sequence};
   const DispatchResult result =
-      DispatchAll(context, adapters_, client_, semaphore_, observer_, {options_.clock});
+      DispatchAll(context, adapters_, client_, semaphore_, observer_, dispatch_options);
   job.UpdateProgress(80);
 
   if (result.AllFailed()) {
@@ -128,6 +164,9 @@ PredictionJobResult PredictionProcessor::Process(JobContext& job) const {
 
   store_.Put(prediction_ref, SerializeStoredPrediction(data.prediction_models, result),
              kStoredPredictionContentType);
+  if (kept != nullptr) {
+    kept->Forget(job.id());
+  }
   PredictionJobResult job_result{prediction_ref, FormatIsoTimestamp(options_.clock())};
   job.UpdateProgress(100);
   job.Log("Stored prediction at " + prediction_ref);

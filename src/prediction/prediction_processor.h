@@ -24,6 +24,7 @@
 #include "prediction/dispatch_observer.h"
 #include "prediction/iso_timestamp.h"
 #include "prediction/job_context.h"
+#include "prediction/model_result_store.h"
 #include "storage/object_store.h"
 #include "triton/inference_client.h"
 
@@ -53,6 +54,9 @@ struct PredictionProcessorOptions {
   // item 8): a corrupt or foreign object must not turn into gigabytes of requests.
   std::size_t max_embedding_bytes = kDefaultMaxEmbeddingBytes;
   WallClock clock = SystemWallClock();
+  // Keeps each model's result between the job's attempts (nullptr: every attempt calls every
+  // model). Borrowed; must outlive the processor.
+  ModelResultStore* result_store = nullptr;
 };
 
 // Checks the stored embedding's byte length and returns seqLen. Throws std::runtime_error:

@@ -82,6 +82,7 @@ class Client::InferCall {
       return;
     }
     const std::size_t size = request_->ByteSizeLong();
+    request_bytes_ = size;
     const auto limit = static_cast<std::size_t>(client_->options_.max_message_bytes);
     if (size > limit) {
       FailSoon(TritonError::Local(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -249,6 +250,7 @@ class Client::InferCall {
     record.transient = transient;
     record.retry_throttled = decision.throttled;
     record.channel = channel_;
+    record.request_bytes = request_bytes_;
     ScopedCallbackMarker marker(client_);
     RunObserver(observer, record);
   }
@@ -280,6 +282,7 @@ class Client::InferCall {
   std::optional<TritonError> last_error_;         // written under mutex_
   inference::ModelInferResponse response_;        // owned by gRPC while an attempt is in flight
   int attempts_ = 0;                              // touched only by the call's own steps
+  std::size_t request_bytes_ = 0;                 // set by Start, before any attempt
   int channel_ = -1;  // of the latest attempt; written under mutex_, read by the call's steps
   std::chrono::steady_clock::time_point attempt_started_;
 };

@@ -5,6 +5,7 @@
 #include <grpcpp/support/status.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -52,6 +53,9 @@ struct AttemptRecord {
   bool retry_throttled = false;
   // Index of the pooled channel (connection) the attempt was sent on, in [0, channels).
   int channel = 0;
+  // Serialized size of the request (what the transport carries), so that observers can compare
+  // calls of similar size.
+  std::size_t request_bytes = 0;
 };
 
 struct ClientOptions {

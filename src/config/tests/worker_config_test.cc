@@ -237,6 +237,40 @@ TEST(PredictionWorkerConfig, BoundsOfTheNewTunables) {
               HasSubstr("boot.timeoutMs [BOOT_TIMEOUT_MS]: Too small: expected number to be >0"));
 }
 
+TEST(PredictionWorkerConfig, SelfTuningSettings) {
+  const PredictionWorkerConfig c = LoadPredictionWorkerConfig(
+      MapEnvironment(With(S3Env(), {{"TRITON_ADAPTIVE_CONCURRENCY", "true"},
+                                    {"TRITON_ADAPTIVE_MIN_INFERS", "2"},
+                                    {"TRITON_ADAPTIVE_MAX_INFERS", "64"},
+                                    {"TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT", "150"},
+                                    {"TRITON_MAX_INFLIGHT_BYTES", "100000000"},
+                                    {"TRITON_RETRY_BUDGET_TOKENS", "0"},
+                                    {"TRITON_RETRY_BUDGET_PERCENT", "5"},
+                                    {"TRITON_CHANNELS", "4"},
+                                    {"PREDICTION_RESULT_REUSE_TTL_MS", "0"}})));
+  EXPECT_TRUE(c.triton.adaptive_concurrency);
+  EXPECT_EQ(c.triton.adaptive_min_infers, 2);
+  EXPECT_EQ(c.triton.adaptive_max_infers, 64);
+  EXPECT_EQ(c.triton.adaptive_latency_tolerance_percent, 150);
+  EXPECT_EQ(c.triton.max_inflight_bytes, 100000000);
+  EXPECT_EQ(c.triton.retry_budget_tokens, 0);
+  EXPECT_EQ(c.triton.retry_budget_percent, 5);
+  EXPECT_EQ(c.triton.channels, 4);
+  EXPECT_EQ(c.prediction.result_reuse_ttl_ms, 0);
+
+  const std::string failure =
+      PredictionFailure(With(S3Env(), {{"TRITON_ADAPTIVE_MIN_INFERS", "32"},
+                                       {"TRITON_ADAPTIVE_MAX_INFERS", "16"},
+                                       {"TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT", "100"},
+                                       {"TRITON_CHANNELS", "65"},
+                                       {"TRITON_RETRY_BUDGET_PERCENT", "0"}}));
+  EXPECT_THAT(failure, HasSubstr("[TRITON_ADAPTIVE_MAX_INFERS]: Below TRITON_ADAPTIVE_MIN_INFERS "
+                                 "(32)"));
+  EXPECT_THAT(failure, HasSubstr("[TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT]"));
+  EXPECT_THAT(failure, HasSubstr("[TRITON_CHANNELS]"));
+  EXPECT_THAT(failure, HasSubstr("[TRITON_RETRY_BUDGET_PERCENT]"));
+}
+
 TEST(PredictionWorkerConfig, NoSecretValueAppearsInAnyMessage) {
   testing::TempDir dir;
   const std::string secret_file = dir.Write("key", "file-secret-value\n");
@@ -304,6 +338,7 @@ TEST(Describe, ListsEveryVariableOfEachWorker) {
                                         "TRITON_MAX_MESSAGE_BYTES",
                                         "TRITON_KEEPALIVE_TIME_MS",
                                         "TRITON_KEEPALIVE_TIMEOUT_MS",
+                                        "TRITON_CHANNELS",
                                         "TRITON_USE_TLS",
                                         "TRITON_TLS_ROOT_CERTS",
                                         "REDIS_HOST",
@@ -331,7 +366,11 @@ TEST(Describe, ListsEveryVariableOfEachWorker) {
                                         "LOG_LEVEL"};
   std::set<std::string> prediction = common;
   prediction.insert({"TRITON_MAX_INFLIGHT_INFERS", "TRITON_RETRY_MAX_ATTEMPTS",
-                     "TRITON_RETRY_BASE_BACKOFF_MS", "MAX_EMBEDDING_BYTES"});
+                     "TRITON_RETRY_BASE_BACKOFF_MS", "MAX_EMBEDDING_BYTES",
+                     "TRITON_RETRY_BUDGET_TOKENS", "TRITON_RETRY_BUDGET_PERCENT",
+                     "TRITON_ADAPTIVE_CONCURRENCY", "TRITON_ADAPTIVE_MIN_INFERS",
+                     "TRITON_ADAPTIVE_MAX_INFERS", "TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT",
+                     "TRITON_MAX_INFLIGHT_BYTES", "PREDICTION_RESULT_REUSE_TTL_MS"});
   std::set<std::string> embedding = common;
   embedding.insert({"STORAGE_MAX_BYTES", "STORAGE_SWEEP_INTERVAL_MS"});
   EXPECT_EQ(EnvNamesOf(PredictionWorkerSchema()), prediction);

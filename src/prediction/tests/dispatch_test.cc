@@ -31,9 +31,11 @@ constexpr auto kWait = std::chrono::milliseconds(10000);
 
 // A fixed wall clock, so failedAt is known: 2026-06-20T12:34:56.789Z.
 DispatchOptions FixedClock() {
-  return DispatchOptions{[] {
+  DispatchOptions options;
+  options.clock = [] {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(1781958896789));
-  }};
+  };
+  return options;
 }
 
 // A job's inputs: an all-zero embedding of `seq_len` rows (the fakes only read seq_len).

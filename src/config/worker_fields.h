@@ -85,7 +85,7 @@ void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section)
                       "of retries the budget sustains when failures persist.")
               .PositiveInt()
               .Max(100)
-              .Default(10),
+              .Default(kDefaultRetryBudgetPercent),
           [section](Config& c) -> int& { return section(c).retry_budget_percent; });
   b.Field(ConfigField("triton.adaptiveConcurrency", "TRITON_ADAPTIVE_CONCURRENCY",
                       "Size the cap on in-flight ModelInfer calls at run time (starting from "

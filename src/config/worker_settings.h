@@ -32,6 +32,7 @@ struct MetricsSettings {
 // Defaults chosen by the Part 7 benchmark (README, Tuning).
 inline constexpr bool kDefaultAdaptiveConcurrency = false;
 inline constexpr int kDefaultRetryBudgetTokens = 20;
+inline constexpr int kDefaultRetryBudgetPercent = 5;
 
 struct TritonSettings {
   std::string url;                                    // TRITON_URL, "host:port"
@@ -53,7 +54,7 @@ struct TritonSettings {
   // TRITON_RETRY_BUDGET_TOKENS, 0 = off (declared by the prediction worker; the embedding
   // worker's client uses the default budget).
   int retry_budget_tokens = kDefaultRetryBudgetTokens;
-  int retry_budget_percent = 10;    // TRITON_RETRY_BUDGET_PERCENT
+  int retry_budget_percent = kDefaultRetryBudgetPercent;    // TRITON_RETRY_BUDGET_PERCENT
   bool use_tls = false;             // TRITON_USE_TLS
   std::string tls_root_certs_path;  // TRITON_TLS_ROOT_CERTS; empty: gRPC's default roots
 

@@ -4,8 +4,9 @@
 // fresh stack per configuration (redis-server, kserve-stub, optional faultproxy, both workers)
 // receives the same BullMQ job stream; results are compared side by side (DESIGN §6).
 //
-//   node tools/bench/bench.js [--quick] [--out=DIR] [--profiles=a,b,c] [--caps=1,2,4,8,16,32]
-//                             (--caps: the sweep on every profile but c)
+//   node tools/bench/bench.js [--quick] [--out=DIR] [--profiles=a,b,c,d,r] [--caps=1,2,4,8,16,32]
+//                             [--configs=NAME,...] (--caps: the sweep on every profile but c;
+//                             --configs: run only the configurations of these names)
 //                             [--faultproxy] [--window-ms=5000]
 //   node tools/bench/bench.js [--quick] --report=DIR   (re-render summary.md and chart.png
 //                                                      from DIR/results.csv, no run)
@@ -19,7 +20,9 @@ const os = require('node:os');
 const path = require('node:path');
 const workload = require('./workload.js');
 const profiles = require('./profiles.js');
-const { configurations, WORKER_CONCURRENCY } = require('./configurations.js');
+const {
+  configurations, channelConfigurations, byteConfigurations, faultConfigurations, WORKER_CONCURRENCY,
+} = require('./configurations.js');
 const { runConfiguration } = require('./run_configuration.js');
 const report = require('./report.js');
 const { findings } = require('./findings.js');
@@ -38,12 +41,15 @@ const DEFAULT_BINARIES = {
 // not the simulated GPU, would limit a 2-core machine.
 const MODES = {
   full: {
-    // Profile (b) skips caps 1 and 2 (under 0.2 jobs/s there: minutes for nothing) and adds 64.
-    lengthScale: 0.5, profiles: ['a', 'b', 'c'], sweepCaps: { a: [1, 2, 4, 8, 16, 32], b: [4, 8, 16, 32, 64] },
+    // Profile (b) skips caps 1 and 2 (under 0.2 jobs/s there: minutes for nothing) and adds 64;
+    // its channel pool runs at cap 32 (its best static cap).
+    lengthScale: 0.5, profiles: ['a', 'b', 'c', 'd', 'r'],
+    sweepCaps: { a: [1, 2, 4, 8, 16, 32], b: [4, 8, 16, 32, 64], c: [4, 8, 16] },
+    channels: { b: { cap: 32, counts: [2, 4] } },
     belowSeconds: 10, aboveSeconds: 20, burstPerCapacity: 6, drainSeconds: 25, windowMs: 5000,
   },
   quick: {
-    lengthScale: 0.25, profiles: ['a', 'c'], sweepCaps: {},
+    lengthScale: 0.25, profiles: ['a', 'c'], sweepCaps: {}, channels: {},
     belowSeconds: 5, aboveSeconds: 10, burstPerCapacity: 4, drainSeconds: 20, windowMs: 5000,
   },
 };
@@ -61,6 +67,7 @@ function parseArgs(argv) {
     else if (key === 'out') opts.out = value;
     else if (key === 'profiles') opts.profiles = value.split(',');
     else if (key === 'caps') opts.caps = value.split(',').map(Number);
+    else if (key === 'configs') opts.configs = value.split(',');
     else if (key === 'window-ms') opts.windowMs = Number(value);
     else if (key === 'report') opts.report = value;
     else if (key === 'help') opts.help = true;
@@ -137,8 +144,8 @@ async function main() {
   const started = Date.now();
   for (const id of mode.profiles) {
     const profile = profiles.PROFILES[id];
-    if (!profile) throw new Error(`unknown profile '${id}' (a, b, c)`);
-    const profileBuckets = workload.scaledBuckets(mode.lengthScale, { shortOnly: !!profile.shortBucketOnly });
+    if (!profile) throw new Error(`unknown profile '${id}' (${Object.keys(profiles.PROFILES).join(', ')})`);
+    const profileBuckets = workload.scaledBuckets(profile.lengthScale ?? mode.lengthScale, { shortOnly: !!profile.shortBucketOnly });
     const prepared = profiles.prepare(profile, {
       dir: out, meanLength: workload.meanLength(profileBuckets), maxLength: profileBuckets[profileBuckets.length - 1].max,
     });
@@ -154,7 +161,18 @@ async function main() {
     });
     // --caps replaces the sweep on every profile but (c), whose question is only unbounded vs bounded.
     const sweep = opts.caps ? (profile.quota ? [] : opts.caps) : (mode.sweepCaps[id] || []);
-    const configs = configurations(sweep, profile.workerConcurrency);
+    let configs;
+    if (profile.resetEvery) {
+      configs = faultConfigurations(['--schedule', `reset-every=${profile.resetEvery}`], profile.workerConcurrency);
+    } else if (profile.id === 'd') {
+      // The byte bound at the quota: never more request bytes in flight than the server buffers.
+      configs = byteConfigurations(prepared.quotaBytes, profile.workerConcurrency);
+    } else {
+      configs = configurations(sweep, profile.workerConcurrency, { adaptive: true });
+      const pool = mode.channels[id];
+      if (pool) configs.push(...channelConfigurations(pool.cap, pool.counts, profile.workerConcurrency));
+    }
+    if (opts.configs) configs = configs.filter(c => opts.configs.includes(c.name));
     const lengths = schedule.arrivals.map(a => a.sequence.length);
     prepared.streamCapacityJobsPerSecond = prepared.capacityAt(lengths.reduce((a, b) => a + b, 0) / lengths.length);
     log(`bench: profile (${id}) ${profile.name}: ${profile.what}; time scale ${prepared.timeScale.toFixed(2)}, `
@@ -165,7 +183,7 @@ async function main() {
       const t = Date.now();
       // The one judged configuration waits for its whole backlog (up to JUDGED_DRAIN_SECONDS), so
       // "unfinished" there means lost, not slow on a busy machine; healthy runs end as soon as done.
-      const judged = profile.quota && config.role === 'bounded';
+      const judged = profile.quota && (config.role === 'bounded' || config.role === 'bytes');
       const drainSeconds = judged ? Math.max(mode.drainSeconds, JUDGED_DRAIN_SECONDS) : mode.drainSeconds;
       const result = await runConfiguration({
         profile, prepared, config, schedule, windowMs: mode.windowMs,
@@ -173,10 +191,10 @@ async function main() {
       });
       const row = { profile, prepared, config, ...result };
       rows.push(row);
-      log(`  ${config.name.padEnd(9)} cap ${String(config.cap).padStart(4)}: ${report.fmt(row.throughput, 2)} jobs/s`
+      log(`  ${config.name.padEnd(16)} cap ${String(config.cap).padStart(4)}${config.role === 'adaptive' ? `→${row.finalLimit}` : ''}: ${report.fmt(row.throughput, 2)} jobs/s`
         + `${row.stable ? '' : ' (unstable)'}, p99 ${report.fmt(row.e2e.p99 / 1000, 1)} s, completed ${row.completed}/${row.submitted}, `
         + `failed ${row.failed}, unfinished ${row.unfinished}, partial ${row.partial}, errors {${report.kv(row.errorsByCode)}}, `
-        + `retries ${row.retries}, ${prepared.bottleneck} util ${report.fmt(row.bottleneckUtilisation, 2)}, `
+        + `retries ${row.retries} (throttled ${row.retriesThrottled}), attempts/job ${report.fmt(row.attemptsPerCompletedJob, 2)}, ${prepared.bottleneck} util ${report.fmt(row.bottleneckUtilisation, 2)}, `
         + `stub peak ${row.stubPeakInflight}, load ${report.fmt(row.loadStart, 1)}→${report.fmt(row.loadEnd, 1)} `
         + `(${((Date.now() - t) / 1000).toFixed(0)} s)`);
       report.writeCsv(path.join(out, 'results.csv'), rows);  // after every configuration: partial runs keep data

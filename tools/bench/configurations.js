@@ -9,21 +9,30 @@ const UNBOUNDED_CAP = 1000;
 const DEFAULT_CAP = 8;
 const DEFAULT_RETRY_ATTEMPTS = 3;
 
-function configuration(name, cap, retryAttempts, role, workerConcurrency) {
+// role: unbounded | bounded | sweep (static caps: the knee and the best static cap) | adaptive |
+// channels | bytes | faults (the retry-budget comparison under resets).
+// faultproxyArgs: when set, the workers dial kserve-stub through a faultproxy with these flags.
+function configuration(name, cap, retryAttempts, role, workerConcurrency, extraEnv = {}, faultproxyArgs = null) {
   return Object.freeze({
-    name, cap, retryAttempts, role, workerConcurrency,
+    name, cap, retryAttempts, role, workerConcurrency, faultproxyArgs,
     env: Object.freeze({
       TRITON_MAX_INFLIGHT_INFERS: String(cap),
       TRITON_RETRY_MAX_ATTEMPTS: String(retryAttempts),
       WORKER_CONCURRENCY: String(workerConcurrency),
+      // Pinned, so that the defaults can change without changing what a static row measures.
+      TRITON_ADAPTIVE_CONCURRENCY: 'false',
+      ...extraEnv,
     }),
   });
 }
 
+const isStaticCap = r => r.config.role === 'bounded' || r.config.role === 'sweep';
+
 // unbounded: the pre-PR behaviour (no cap, no retry); bounded: the defaults; sweep: the default
-// retry with other caps, to find the knee (cap 8 is `bounded` itself).
+// retry with other caps, to find the knee (cap 8 is `bounded` itself); adaptive: the defaults with
+// TRITON_ADAPTIVE_CONCURRENCY (starting from cap 8).
 // workerConcurrency: jobs each worker runs at once (the profile's; protifer's default is 4).
-function configurations(sweepCaps, workerConcurrency = WORKER_CONCURRENCY) {
+function configurations(sweepCaps, workerConcurrency = WORKER_CONCURRENCY, { adaptive = false } = {}) {
   const list = [
     configuration('unbounded', UNBOUNDED_CAP, 1, 'unbounded', workerConcurrency),
     configuration('bounded', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'bounded', workerConcurrency),
@@ -31,7 +40,40 @@ function configurations(sweepCaps, workerConcurrency = WORKER_CONCURRENCY) {
   for (const cap of sweepCaps) {
     if (cap !== DEFAULT_CAP) list.push(configuration(`cap-${cap}`, cap, DEFAULT_RETRY_ATTEMPTS, 'sweep', workerConcurrency));
   }
+  if (adaptive) {
+    list.push(configuration('adaptive', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'adaptive', workerConcurrency,
+      { TRITON_ADAPTIVE_CONCURRENCY: 'true' }));
+  }
   return list;
 }
 
-module.exports = { WORKER_CONCURRENCY, MODELS_PER_JOB, UNBOUNDED_CAP, DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, configurations };
+// The channel pool at a fixed cap: TRITON_CHANNELS 1 is the `cap-<cap>` row of the sweep.
+function channelConfigurations(cap, counts, workerConcurrency) {
+  return counts.map(n => configuration(`channels-${n}`, cap, DEFAULT_RETRY_ATTEMPTS, 'channels', workerConcurrency,
+    { TRITON_CHANNELS: String(n) }));
+}
+
+// The byte bound against the call bound alone, at the same cap.
+function byteConfigurations(maxInflightBytes, workerConcurrency) {
+  return [
+    configuration('bounded', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'bounded', workerConcurrency),
+    configuration('byte-bound', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'bytes', workerConcurrency,
+      { TRITON_MAX_INFLIGHT_BYTES: String(maxInflightBytes) }),
+  ];
+}
+
+// The retry budget under connection resets: a fault-free run, then the same resets without and
+// with the budget (the default).
+function faultConfigurations(resetArgs, workerConcurrency) {
+  return [
+    configuration('fault-free', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency),
+    configuration('resets-no-budget', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency,
+      { TRITON_RETRY_BUDGET_TOKENS: '0' }, resetArgs),
+    configuration('resets-budget', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency, {}, resetArgs),
+  ];
+}
+
+module.exports = {
+  WORKER_CONCURRENCY, MODELS_PER_JOB, UNBOUNDED_CAP, DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS,
+  configurations, channelConfigurations, byteConfigurations, faultConfigurations, isStaticCap,
+};

@@ -50,6 +50,21 @@ const PROFILES = Object.freeze({
     shortBucketOnly: true,
     what: 'profile (a) plus a gRPC server memory quota (--resource-quota-bytes); short bucket of the mix only',
   }),
+  // Part 7: the byte bound. protifer's whole length mix at full length (150–3500 residues: calls
+  // of 0.6–14 MB) against a quota of MIXED_QUOTA_CALLS longest calls, which the call cap alone
+  // cannot respect when several long jobs run at once.
+  d: Object.freeze({
+    id: 'd', name: 'transport-limited, mixed lengths', instances: 1, targetJobsPerSecond: 1, workerConcurrency: 4,
+    quota: true, quotaCalls: 1.25, lengthScale: 1,
+    what: 'profile (a) at protifer\'s full length mix (150–3500) plus a server memory quota of 1.25 longest calls',
+  }),
+  // Part 7: the retry budget. Profile (a) behind a faultproxy that resets every connection
+  // periodically (each reset fails every call in flight on it).
+  r: Object.freeze({
+    id: 'r', name: 'connection resets', instances: 1, targetJobsPerSecond: 2.5, workerConcurrency: 4,
+    resetEvery: '1s',
+    what: 'profile (a) behind a faultproxy resetting every connection each second',
+  }),
 });
 
 function leafModels(catalog) {
@@ -96,7 +111,7 @@ function prepare(profile, { dir, meanLength, maxLength }) {
   const stubArgs = [`--models=${catalogFile}`, `--time-scale=${timeScale.toFixed(4)}`, '--metrics-port=0'];
   let quotaBytes = null;
   if (profile.quota) {
-    quotaBytes = QUOTA_CALLS * bytesPerCall(maxLength);
+    quotaBytes = Math.round((profile.quotaCalls || QUOTA_CALLS) * bytesPerCall(maxLength));
     stubArgs.push(`--resource-quota-bytes=${quotaBytes}`);
   }
   return {

@@ -11,6 +11,7 @@ const kv = obj => Object.entries(obj || {}).map(([k, v]) => `${k}=${typeof v ===
 
 const COLUMNS = [
   ['profile', r => r.profile.id], ['profile_name', r => r.profile.name], ['config', r => r.config.name],
+  ['role', r => r.config.role], ['env', r => kv(r.config.env)],
   ['cap', r => r.config.cap], ['retry_attempts', r => r.config.retryAttempts], ['worker_concurrency', r => r.config.workerConcurrency],
   ['time_scale', r => fmt(r.prepared.timeScale, 4)], ['quota_bytes', r => r.prepared.quotaBytes ?? ''],
   ['capacity_jobs_per_s', r => r.prepared.capacityJobsPerSecond],
@@ -25,7 +26,9 @@ const COLUMNS = [
   ['fanout_p50_ms', r => r.fanout.p50], ['fanout_p99_ms', r => r.fanout.p99],
   ['call_p50_ms', r => fmt(r.rpc.p50Ms)], ['call_p99_ms', r => fmt(r.rpc.p99Ms)], ['call_mean_ms', r => fmt(r.rpc.meanMs)],
   ['permit_wait_mean_ms', r => fmt(r.permitWait.meanMs)], ['permit_wait_p99_ms', r => fmt(r.permitWait.p99Ms)],
-  ['attempts', r => r.attempts], ['retries', r => r.retries], ['transport_errors', r => kv(r.errorsByCode)],
+  ['attempts', r => r.attempts], ['attempts_per_completed_job', r => fmt(r.attemptsPerCompletedJob, 3)],
+  ['retries', r => r.retries], ['retries_throttled', r => r.retriesThrottled], ['final_limit', r => r.finalLimit],
+  ['transport_errors', r => kv(r.errorsByCode)],
   ['stub_failures', r => r.stubFailures], ['stub_peak_inflight', r => r.stubPeakInflight],
   ['bottleneck', r => r.bottleneck], ['bottleneck_utilisation', r => fmt(r.bottleneckUtilisation, 3)],
   ['utilisation', r => kv(topUtilisation(r.utilisation, 8))],
@@ -67,7 +70,8 @@ function headlineTable(rows) {
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     lines.push(`| ${[
-      `(${r.profile.id}) ${r.profile.name}`, r.config.name, r.config.cap === 1000 ? '∞' : r.config.cap,
+      `(${r.profile.id}) ${r.profile.name}`, r.config.name,
+      r.config.cap === 1000 ? '∞' : r.config.role === 'adaptive' ? `${r.config.cap}→${r.finalLimit}` : r.config.cap,
       fmt(r.throughput, 2) || '–', r.stable ? 'yes' : 'no', fmt(r.e2e.p50 / 1000, 1), fmt(r.e2e.p99 / 1000, 1),
       `${r.failed} (${r.failedTransport})${r.unfinished ? ` +${r.unfinished} unfinished` : ''}`, r.partial,
       kv(r.errorsByCode) || '0', r.retries, fmt(r.bottleneckUtilisation, 2), r.stubPeakInflight,
@@ -82,10 +86,11 @@ function headlineTable(rows) {
 // gnuplot: left panel throughput vs cap, right panel p99 job latency vs cap, one line per
 // profile that has a sweep. Returns the PNG path, or null (with the reason) if gnuplot is missing.
 function writeChart(dir, rows) {
-  const profiles = [...new Set(rows.filter(r => r.config.role !== 'unbounded').map(r => r.profile.id))];
+  const isStaticCap = r => r.config.role === 'bounded' || r.config.role === 'sweep';
+  const profiles = [...new Set(rows.filter(isStaticCap).map(r => r.profile.id))];
   const series = [];
   for (const id of profiles) {
-    const points = rows.filter(r => r.profile.id === id && r.config.role !== 'unbounded')
+    const points = rows.filter(r => r.profile.id === id && isStaticCap(r))
       .sort((a, b) => a.config.cap - b.config.cap);
     if (points.length < 2) continue;
     const file = path.join(dir, `sweep-${id}.dat`);
@@ -126,7 +131,8 @@ function readCsv(file) {
       profile: { id: c.profile, name: c.profile_name },
       config: {
         name: c.config, cap, retryAttempts: num(c.retry_attempts), workerConcurrency: num(c.worker_concurrency),
-        role: c.config === 'unbounded' || c.config === 'bounded' ? c.config : 'sweep',
+        role: c.role || (c.config === 'unbounded' || c.config === 'bounded' ? c.config : 'sweep'),
+        env: Object.fromEntries((c.env || '').split(';').filter(Boolean).map(p => p.split('='))),
       },
       prepared: { timeScale: num(c.time_scale), quotaBytes: c.quota_bytes ? num(c.quota_bytes) : null, capacityJobsPerSecond: num(c.capacity_jobs_per_s),
         streamCapacityJobsPerSecond: num(c.stream_capacity_jobs_per_s) },
@@ -139,7 +145,8 @@ function readCsv(file) {
       fanout: { p50: num(c.fanout_p50_ms), p99: num(c.fanout_p99_ms) },
       rpc: { p50Ms: num(c.call_p50_ms), p99Ms: num(c.call_p99_ms), meanMs: num(c.call_mean_ms) },
       permitWait: { meanMs: num(c.permit_wait_mean_ms), p99Ms: num(c.permit_wait_p99_ms) },
-      attempts: num(c.attempts), retries: num(c.retries), errorsByCode: parseKv(c.transport_errors),
+      attempts: num(c.attempts), attemptsPerCompletedJob: num(c.attempts_per_completed_job), retries: num(c.retries),
+      retriesThrottled: num(c.retries_throttled), finalLimit: num(c.final_limit), errorsByCode: parseKv(c.transport_errors),
       stubFailures: num(c.stub_failures), stubPeakInflight: num(c.stub_peak_inflight),
       bottleneck: c.bottleneck, bottleneckUtilisation: num(c.bottleneck_utilisation), utilisation: parseKv(c.utilisation),
       cpuPerJobMs: { prediction: num(c.prediction_cpu_ms_per_job), embedding: num(c.embedding_cpu_ms_per_job), stub: num(c.stub_cpu_ms_per_job) },

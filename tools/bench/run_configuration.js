@@ -90,7 +90,10 @@ async function runConfiguration(options) {
   const embeddingMetricsPort = await freePort();
   const stack = await Stack.start({
     stubArgs: prepared.stubArgs,
-    faultproxy: options.faultproxy ? { args: ['--no-control'] } : undefined,
+    // A configuration's own faults (config.faultproxyArgs) or, with --faultproxy, a fault-free
+    // proxy for every configuration.
+    faultproxy: config.faultproxyArgs ? { args: ['--no-control', ...config.faultproxyArgs] }
+      : options.faultproxy ? { args: ['--no-control'] } : undefined,
     workerEnv: {
       prediction: { ...config.env },
       embedding: {
@@ -165,6 +168,8 @@ function summarise({ stack, run, t0, cpu, rss, predMetrics, embMetrics, stubMetr
   }
   const retries = prom.sum(predMetrics, 'triton_rpc_retries_total') + prom.sum(embMetrics, 'triton_rpc_retries_total');
   const attempts = prom.sum(predMetrics, 'triton_rpc_attempts_total');
+  const retriesThrottled = prom.sum(predMetrics, 'triton_rpc_retries_throttled_total');
+  const finalLimit = prom.max(predMetrics, 'triton_infer_permit_capacity');
   const partial = countPartialResults(stack, jobs);
   const stubPeakPerModel = prom.groupBy(stubMetrics, 'kserve_stub_inflight_requests_peak', 'model');
 
@@ -194,7 +199,10 @@ function summarise({ stack, run, t0, cpu, rss, predMetrics, embMetrics, stubMetr
     rpc: histogramStats(predMetrics, 'triton_rpc_attempt_duration_seconds'),
     permitWait: histogramStats(predMetrics, 'triton_infer_permit_wait_seconds'),
     attempts,
+    attemptsPerCompletedJob: attempts / Math.max(1, completed.length),
     retries,
+    retriesThrottled,
+    finalLimit,
     errorsByCode,
     stubFailures: prom.sum(stubMetrics, 'nv_inference_request_failure'),
     stubPeakInflight: prom.max(stubMetrics, 'kserve_stub_server_inflight_requests_peak'),

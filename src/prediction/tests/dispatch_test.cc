@@ -3,12 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/adapter_errors.h"
@@ -555,6 +558,75 @@ TEST(DispatchAll, ErrorMessagesAreCutTo200Utf16Units) {
   ASSERT_EQ(result.model_errors.size(), 2u);
   EXPECT_EQ(result.model_errors[0].message, std::string(200, 'y'));
   EXPECT_EQ(result.model_errors[1].message, std::string(200, 'x'));
+}
+
+TEST(DispatchAll, ResultsKeptFromAnEarlierAttemptAreNotComputedAgain) {
+  FakeRegistry registry;
+  JobInput job(2);
+  const std::string failing = RegistryNames()[5].first;
+
+  // Attempt 1: seven models succeed, one fails; each success is handed over as it is decoded.
+  ScriptedInferenceClient first(
+      FailModels({{failing, {grpc::StatusCode::INVALID_ARGUMENT, "no"}}}));
+  FifoSemaphore semaphore(8);
+  DispatchOptions keep = FixedClock();
+  std::unordered_map<std::string, nlohmann::ordered_json> kept;
+  keep.on_result = [&kept](const std::string& key, const nlohmann::ordered_json& value) {
+    EXPECT_TRUE(kept.emplace(key, value).second) << key << " handed over twice";
+  };
+  const DispatchResult attempt1 =
+      DispatchAll(job.context, registry.adapters(), first, semaphore, NoopDispatchObserver(), keep);
+  ASSERT_EQ(attempt1.model_errors.size(), 1u);
+  ASSERT_EQ(kept.size(), 7u);
+  EXPECT_FALSE(kept.contains(RegistryNames()[5].second));
+
+  // Attempt 2: only the model that failed is called.
+  ScriptedInferenceClient second;
+  RecordingObserver observer;
+  DispatchOptions reuse = FixedClock();
+  reuse.reused = kept;
+  const DispatchResult attempt2 =
+      DispatchAll(job.context, registry.adapters(), second, semaphore, observer, reuse);
+  EXPECT_EQ(second.infer_calls(), 1);
+  EXPECT_TRUE(attempt2.model_errors.empty());
+  EXPECT_EQ(observer.model_calls().size(), 1u);
+  ExpectAllPermitsBack(semaphore, 8);
+
+  // Identical to a clean run, key order included.
+  ScriptedInferenceClient clean;
+  const DispatchResult fresh = DispatchAll(job.context, registry.adapters(), clean, semaphore);
+  EXPECT_EQ(attempt2.outputs.dump(), fresh.outputs.dump());
+}
+
+TEST(DispatchAll, PermitsAreWeightedByRequestBytes) {
+  FakeRegistry registry;
+  ScriptedInferenceClient scripted;
+  scripted.HoldCalls(true);
+  JobInput job(1);
+  // Room for the bytes of the smallest request only: no two requests fit together (a larger one
+  // runs alone), so the fan-out runs one call at a time.
+  std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
+  for (const adapters::Adapter* adapter : registry.adapters()) {
+    smallest = std::min(
+        smallest, static_cast<std::int64_t>(adapter->BuildRequest(job.context).ByteSizeLong()));
+  }
+  FifoSemaphore semaphore(8, smallest);
+
+  auto pending = std::async(std::launch::async, [&] {
+    return DispatchAll(job.context, registry.adapters(), scripted, semaphore);
+  });
+  ASSERT_TRUE(scripted.WaitForHeldCalls(1, kWait));
+  ASSERT_TRUE(testing::Eventually([&] { return semaphore.waiters() == 7; }));
+  EXPECT_EQ(scripted.infer_calls(), 1);
+  EXPECT_GE(semaphore.bytes_in_use(), smallest);
+  std::size_t released = 0;
+  while (released < 8) {
+    ASSERT_TRUE(scripted.WaitForHeldCalls(1, kWait)) << "after " << released << " releases";
+    EXPECT_EQ(semaphore.in_use(), 1);
+    released += scripted.ReleaseHeldCalls(1);
+  }
+  EXPECT_EQ(pending.get().outputs.size(), 8u);
+  EXPECT_EQ(semaphore.bytes_in_use(), 0);
 }
 
 TEST(DispatchAll, NoAdaptersGivesAnEmptyResult) {

@@ -1,10 +1,14 @@
 #include "apps/adaptive_concurrency.h"
 
+#include <algorithm>
+
 namespace protifer::apps {
 
 concurrency::AdaptiveLimitOptions AdaptiveLimitOptionsOf(const config::TritonSettings& settings) {
   concurrency::AdaptiveLimitOptions options;
-  options.min_limit = settings.adaptive_min_infers;
+  // Never below a cap the operator set lower than the adaptive floor: a server known to fail
+  // above 4 calls stays protected.
+  options.min_limit = std::min(settings.adaptive_min_infers, settings.max_inflight_infers);
   options.max_limit = settings.adaptive_max_infers;
   options.tolerance = settings.adaptive_latency_tolerance_percent / 100.0;
   return options;

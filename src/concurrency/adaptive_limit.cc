@@ -40,8 +40,14 @@ void ValidateAdaptiveLimitOptions(const AdaptiveLimitOptions& options) {
   if (!(options.tolerance > 1.0)) {
     throw std::invalid_argument("adaptive limit: tolerance must be > 1");
   }
+  if (!(options.drop_tolerance >= 0.0 && options.drop_tolerance < 1.0)) {
+    throw std::invalid_argument("adaptive limit: drop_tolerance must be in [0, 1)");
+  }
   if (!(options.backoff_ratio > 0.0 && options.backoff_ratio < 1.0)) {
     throw std::invalid_argument("adaptive limit: backoff_ratio must be in (0, 1)");
+  }
+  if (options.hold.count() <= 0 || options.max_hold < options.hold) {
+    throw std::invalid_argument("adaptive limit: hold must be positive and at most max_hold");
   }
 }
 
@@ -67,11 +73,13 @@ void AdaptiveLimit::OnSample(const LimitSample& sample) {
       case LimitSample::Outcome::kSuccess:
         inflation_sum_ += InflationLocked(sample);
         ++inflation_samples_;
+        ++attempts_;
         break;
       case LimitSample::Outcome::kTransportDrop:
         // A call that started before the last cut was sent under the old, wider limit.
         if (now - sample.latency >= last_cut_) {
           ++drops_;
+          ++attempts_;
         }
         break;
       case LimitSample::Outcome::kOther:
@@ -109,7 +117,15 @@ std::int64_t AdaptiveLimit::CloseWindowLocked(std::chrono::steady_clock::time_po
   const double inflation =
       inflation_samples_ == 0 ? 0.0 : inflation_sum_ / static_cast<double>(inflation_samples_);
   std::int64_t next = limit_;
-  if (drops_ > 0) {
+  const bool too_many_drops =
+      drops_ > 0 &&
+      static_cast<double>(drops_) > options_.drop_tolerance * static_cast<double>(attempts_);
+  if (too_many_drops) {
+    // Broke again at (or just under) the ceiling while it held: the transport's width is there.
+    const bool again = ceiling_ != 0 && now < ceiling_until_ && limit_ >= ceiling_ - 1;
+    hold_ = again ? std::min(hold_ * 2, options_.max_hold) : options_.hold;
+    ceiling_ = ceiling_ == 0 || now >= ceiling_until_ ? limit_ : std::min(ceiling_, limit_);
+    ceiling_until_ = now + hold_;
     next =
         static_cast<std::int64_t>(std::floor(static_cast<double>(limit_) * options_.backoff_ratio));
     last_cut_ = now;
@@ -118,6 +134,10 @@ std::int64_t AdaptiveLimit::CloseWindowLocked(std::chrono::steady_clock::time_po
     next = static_cast<std::int64_t>(std::floor(static_cast<double>(limit_) * gradient));
   } else if (saw_waiters_) {
     next = limit_ + std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(limit_))));
+    if (ceiling_ != 0 && now < ceiling_until_) {
+      // Stay just below the width at which the transport broke until the hold is over.
+      next = std::max(limit_, std::min(next, ceiling_ - 1));
+    }
   }
   next = std::clamp(next, options_.min_limit, options_.max_limit);
 
@@ -131,6 +151,7 @@ std::int64_t AdaptiveLimit::CloseWindowLocked(std::chrono::steady_clock::time_po
   inflation_sum_ = 0;
   inflation_samples_ = 0;
   drops_ = 0;
+  attempts_ = 0;
   saw_waiters_ = false;
   if (next == limit_) {
     return 0;

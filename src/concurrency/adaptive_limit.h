@@ -5,9 +5,16 @@
 // The law, evaluated once per window (default 500 ms) on the thread that reports the sample that
 // closes it:
 //   1. transport drops (RESOURCE_EXHAUSTED from the transport, UNAVAILABLE: the calls a too-wide
-//      fan-out makes the connection fail) cut the limit multiplicatively (x backoff_ratio), at
-//      most once per window, and only for calls that started after the previous cut: one
-//      connection reset fails every call on it at once and must count as one signal;
+//      fan-out makes the connection fail) above drop_tolerance of the window's attempts cut the
+//      limit multiplicatively (x backoff_ratio), at most once per window, and only for calls
+//      that started after the previous cut. (An occasional drop is the retry's business: a
+//      server with a memory quota refuses a burst now and then at any width, and cutting on each
+//      would halve the throughput for nothing.) One
+//      connection reset fails every call on it at once and must count as one signal. The limit
+//      at which the transport broke becomes a ceiling: for `hold` the limit grows to just below
+//      it and no further, and a new drop at that height doubles the hold (up to max_hold). So
+//      the limit settles under the width the transport can carry instead of probing it again
+//      every few windows (each probe costs failed attempts);
 //   2. otherwise, when calls wait longer at the server than `tolerance` times their unloaded
 //      latency (the server queues), the limit follows the gradient tolerance / inflation (never
 //      below half of itself);
@@ -41,17 +48,24 @@
 namespace protifer::concurrency {
 
 struct AdaptiveLimitOptions {
-  std::int64_t min_limit = 4;
+  std::int64_t min_limit = 8;
   std::int64_t max_limit = 256;
   std::chrono::milliseconds window{500};
   // Mean latency inflation tolerated before the limit shrinks.
   double tolerance = 2.0;
+  // Share of a window's attempts that may be transport drops without a cut.
+  double drop_tolerance = 0.15;
   // Multiplicative decrease on transport drops.
-  double backoff_ratio = 0.7;
+  double backoff_ratio = 0.8;
+  // How long the limit stays below the height of the last transport drop, and the longest that
+  // hold may grow to when drops repeat there.
+  std::chrono::milliseconds hold{30000};
+  std::chrono::milliseconds max_hold{600000};
 };
 
 // Throws std::invalid_argument naming the first bad field: min < 1, max < min, window <= 0,
-// tolerance <= 1, backoff_ratio outside (0, 1).
+// tolerance <= 1, drop_tolerance outside [0, 1), backoff_ratio outside (0, 1), hold <= 0,
+// max_hold < hold.
 void ValidateAdaptiveLimitOptions(const AdaptiveLimitOptions& options);
 
 // What one ModelInfer attempt tells the limiter.
@@ -99,8 +113,13 @@ class AdaptiveLimit {
   double inflation_sum_ = 0;
   std::size_t inflation_samples_ = 0;
   std::size_t drops_ = 0;
+  std::size_t attempts_ = 0;  // successes and drops of the window
   bool saw_waiters_ = false;
   double last_inflation_ = 0;
+  // The limit at the last transport drop (0: none yet), and until when growth stays below it.
+  std::int64_t ceiling_ = 0;
+  std::chrono::steady_clock::time_point ceiling_until_;
+  std::chrono::milliseconds hold_{0};
   // "<model>#<size class>" -> best latency in seconds.
   std::unordered_map<std::string, double> best_latency_;
 };

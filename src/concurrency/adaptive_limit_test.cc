@@ -108,6 +108,28 @@ TEST(AdaptiveLimit, TransportDropsCutMultiplicativelyOncePerWindow) {
   EXPECT_EQ(semaphore.capacity(), 16);
 }
 
+TEST(AdaptiveLimit, AnOccasionalDropIsLeftToTheRetry) {
+  FifoSemaphore semaphore(32);
+  ManualClock clock;
+  AdaptiveLimitOptions options = Options();
+  options.drop_tolerance = 0.15;
+  AdaptiveLimit limit(semaphore, options, clock.Get());
+  clock.now += milliseconds(400);
+  for (int i = 0; i < 9; ++i) {
+    limit.OnSample(Sample(milliseconds(100)));
+  }
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // 1 in 10
+  clock.now += milliseconds(100);
+  limit.OnSample(Sample(milliseconds(100)));
+  EXPECT_EQ(limit.limit(), 32);
+  clock.now += milliseconds(500);
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // a window of drops
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
+  clock.now += milliseconds(1);
+  limit.OnSample(Sample(milliseconds(100)));
+  EXPECT_EQ(limit.limit(), 16);
+}
+
 TEST(AdaptiveLimit, DropsOfCallsStartedBeforeTheLastCutDoNotCutAgain) {
   FifoSemaphore semaphore(32);
   ManualClock clock;
@@ -154,6 +176,71 @@ TEST(AdaptiveLimit, LatencyIsComparedPerModelAndRequestSize) {
   limit.OnSample(Sample(milliseconds(4100), Outcome::kSuccess, "tmbed", 10'000'000));
   EXPECT_LT(limit.last_inflation(), 1.1);
   EXPECT_EQ(limit.limit(), 20);  // grew: nothing looked queued
+}
+
+// Queues Acquire calls until one waits, so that the limit is the bottleneck when the next sample
+// arrives.
+void KeepCallsWaiting(FifoSemaphore& semaphore,
+                      std::vector<std::future<FifoSemaphore::Permit>>& more) {
+  while (semaphore.waiters() == 0) {
+    more.push_back(semaphore.AcquireFuture());
+  }
+}
+
+TEST(AdaptiveLimit, AfterADropGrowthStaysBelowTheCeilingForTheHold) {
+  FifoSemaphore semaphore(16);
+  ManualClock clock;
+  AdaptiveLimitOptions options = Options();
+  options.hold = milliseconds(10000);
+  options.max_hold = milliseconds(40000);
+  AdaptiveLimit limit(semaphore, options, clock.Get());
+  clock.now += milliseconds(1000);
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // broke at 16
+  ASSERT_EQ(limit.limit(), 8);
+  std::vector<std::future<FifoSemaphore::Permit>> held;
+  auto window = [&](milliseconds advance) {
+    KeepCallsWaiting(semaphore, held);
+    clock.now += advance;
+    limit.OnSample(Sample(milliseconds(100)));
+  };
+  window(milliseconds(500));
+  EXPECT_EQ(limit.limit(), 11);  // 8 + sqrt(8)
+  window(milliseconds(500));
+  EXPECT_EQ(limit.limit(), 14);
+  window(milliseconds(500));
+  EXPECT_EQ(limit.limit(), 15);  // just below the ceiling of 16
+  window(milliseconds(500));
+  EXPECT_EQ(limit.limit(), 15);
+  window(milliseconds(10000));  // the hold is over: probing resumes
+  EXPECT_EQ(limit.limit(), 19);
+}
+
+TEST(AdaptiveLimit, ADropAtTheCeilingDoublesTheHold) {
+  FifoSemaphore semaphore(10);
+  ManualClock clock;
+  AdaptiveLimitOptions options = Options();
+  options.backoff_ratio = 0.9;
+  options.hold = milliseconds(10000);
+  options.max_hold = milliseconds(40000);
+  AdaptiveLimit limit(semaphore, options, clock.Get());
+  clock.now += milliseconds(1000);
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // broke at 10: hold 10 s
+  ASSERT_EQ(limit.limit(), 9);
+  clock.now += milliseconds(1000);
+  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // again at 9: hold 20 s
+  ASSERT_EQ(limit.limit(), 8);
+  std::vector<std::future<FifoSemaphore::Permit>> held;
+  auto window = [&](milliseconds advance) {
+    KeepCallsWaiting(semaphore, held);
+    clock.now += advance;
+    limit.OnSample(Sample(milliseconds(100)));
+  };
+  window(milliseconds(15000));  // past a 10 s hold, within the doubled one
+  EXPECT_EQ(limit.limit(), 8);  // capped below the ceiling of 9
+  window(milliseconds(500));
+  EXPECT_EQ(limit.limit(), 8);
+  window(milliseconds(6000));  // 21.5 s after the second drop: probing resumes
+  EXPECT_EQ(limit.limit(), 11);
 }
 
 TEST(AdaptiveLimit, OtherFailuresSayNothing) {
@@ -221,6 +308,12 @@ TEST(AdaptiveLimit, RejectsBadOptions) {
   EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
   options = Options();
   options.window = milliseconds(0);
+  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
+  options = Options();
+  options.drop_tolerance = 1.0;
+  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
+  options = Options();
+  options.max_hold = options.hold - milliseconds(1);
   EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
 }
 

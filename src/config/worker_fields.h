@@ -95,9 +95,11 @@ void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section)
               .Default(kDefaultAdaptiveConcurrency),
           [section](Config& c) -> bool& { return section(c).adaptive_concurrency; });
   b.Field(ConfigField("triton.adaptiveMinInfers", "TRITON_ADAPTIVE_MIN_INFERS",
-                      "Smallest cap the adaptive limit may choose.")
+                      "Smallest cap the adaptive limit may choose (default: the static default "
+                      "8, so it only adds width where the server has room; lower it for a "
+                      "transport that fails below 8 calls).")
               .PositiveInt()
-              .Default(4),
+              .Default(8),
           [section](Config& c) -> int& { return section(c).adaptive_min_infers; });
   b.Field(ConfigField("triton.adaptiveMaxInfers", "TRITON_ADAPTIVE_MAX_INFERS",
                       "Largest cap the adaptive limit may choose.")

@@ -30,8 +30,10 @@ struct MetricsSettings {
 
 // gRPC defaults from contract sections 4.1-4.3 and 11 (64 MiB messages, keepalive 30 s/10 s).
 // Defaults chosen by the Part 7 benchmark (README, Tuning).
-inline constexpr bool kDefaultAdaptiveConcurrency = false;
-inline constexpr int kDefaultRetryBudgetTokens = 20;
+inline constexpr bool kDefaultAdaptiveConcurrency = true;
+// Off: on the transport-limited profile a budget of 20 tokens turned retried refusals into
+// failed models and jobs (README, Tuning); retries are what absorbs a transport's refusals.
+inline constexpr int kDefaultRetryBudgetTokens = 0;
 inline constexpr int kDefaultRetryBudgetPercent = 5;
 
 struct TritonSettings {
@@ -47,7 +49,7 @@ struct TritonSettings {
   // Part 7 (prediction worker): the semaphore sized by a limiter, a bound on in-flight request
   // bytes, and a retry budget.
   bool adaptive_concurrency = kDefaultAdaptiveConcurrency;  // TRITON_ADAPTIVE_CONCURRENCY
-  int adaptive_min_infers = 4;                              // TRITON_ADAPTIVE_MIN_INFERS
+  int adaptive_min_infers = 8;                              // TRITON_ADAPTIVE_MIN_INFERS
   int adaptive_max_infers = 256;                            // TRITON_ADAPTIVE_MAX_INFERS
   int adaptive_latency_tolerance_percent = 200;  // TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT
   std::int64_t max_inflight_bytes = 0;           // TRITON_MAX_INFLIGHT_BYTES, 0 = unbounded

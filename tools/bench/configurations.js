@@ -8,6 +8,10 @@ const MODELS_PER_JOB = 8;
 const UNBOUNDED_CAP = 1000;
 const DEFAULT_CAP = 8;
 const DEFAULT_RETRY_ATTEMPTS = 3;
+// The retry budget under test (off by default in the workers): 20 tokens, 5% of a token back per
+// success.
+const BUDGET_TOKENS = 20;
+const BUDGET_PERCENT = 5;
 
 // role: unbounded | bounded | sweep (static caps: the knee and the best static cap) | adaptive |
 // channels | bytes | faults (the retry-budget comparison under resets).
@@ -63,13 +67,14 @@ function byteConfigurations(maxInflightBytes, workerConcurrency) {
 }
 
 // The retry budget under connection resets: a fault-free run, then the same resets without and
-// with the budget (the default).
+// with the budget.
 function faultConfigurations(resetArgs, workerConcurrency) {
   return [
     configuration('fault-free', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency),
     configuration('resets-no-budget', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency,
       { TRITON_RETRY_BUDGET_TOKENS: '0' }, resetArgs),
-    configuration('resets-budget', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency, {}, resetArgs),
+    configuration('resets-budget', DEFAULT_CAP, DEFAULT_RETRY_ATTEMPTS, 'faults', workerConcurrency,
+      { TRITON_RETRY_BUDGET_TOKENS: String(BUDGET_TOKENS), TRITON_RETRY_BUDGET_PERCENT: String(BUDGET_PERCENT) }, resetArgs),
   ];
 }
 

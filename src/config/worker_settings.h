@@ -56,8 +56,8 @@ struct TritonSettings {
   // TRITON_RETRY_BUDGET_TOKENS, 0 = off (declared by the prediction worker; the embedding
   // worker's client uses the default budget).
   int retry_budget_tokens = kDefaultRetryBudgetTokens;
-  int retry_budget_percent = kDefaultRetryBudgetPercent;    // TRITON_RETRY_BUDGET_PERCENT
-  bool use_tls = false;             // TRITON_USE_TLS
+  int retry_budget_percent = kDefaultRetryBudgetPercent;  // TRITON_RETRY_BUDGET_PERCENT
+  bool use_tls = false;                                   // TRITON_USE_TLS
   std::string tls_root_certs_path;  // TRITON_TLS_ROOT_CERTS; empty: gRPC's default roots
 
   bool operator==(const TritonSettings&) const = default;

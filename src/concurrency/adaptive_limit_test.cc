@@ -50,236 +50,187 @@ struct Saturation {
   std::future<FifoSemaphore::Permit> waiting;
 };
 
-TEST(AdaptiveLimit, StartsFromTheSemaphoresCapacityClampedIntoRange) {
-  FifoSemaphore semaphore(100);
+// A limit driven by hand: its semaphore, a clock the test moves, and the attempts it reports.
+struct Driven {
+  explicit Driven(std::int64_t capacity, const AdaptiveLimitOptions& options = Options())
+      : semaphore(capacity), limit(semaphore, options, clock.Get()) {}
+
+  // Moves the clock, then reports one attempt.
+  void Report(milliseconds after, const LimitSample& sample) {
+    clock.now += after;
+    limit.OnSample(sample);
+  }
+  // Queues Acquire calls until one waits (the limit is the bottleneck), then reports an unloaded
+  // success after `after`.
+  void SaturatedWindow(milliseconds after) {
+    while (semaphore.waiters() == 0) {
+      queued.push_back(semaphore.AcquireFuture());
+    }
+    Report(after, Sample(milliseconds(100)));
+  }
+
   ManualClock clock;
-  const AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  EXPECT_EQ(limit.limit(), 64);
-  EXPECT_EQ(semaphore.capacity(), 64);
+  FifoSemaphore semaphore;
+  AdaptiveLimit limit;
+  std::vector<std::future<FifoSemaphore::Permit>> queued;  // released before the semaphore goes
+};
+
+TEST(AdaptiveLimit, StartsFromTheSemaphoresCapacityClampedIntoRange) {
+  const Driven d(100);
+  EXPECT_EQ(d.limit.limit(), 64);
+  EXPECT_EQ(d.semaphore.capacity(), 64);
 }
 
 TEST(AdaptiveLimit, GrowsBySqrtWhileCallsWaitForPermitsAndLatencyStaysFlat) {
-  FifoSemaphore semaphore(16);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  Saturation saturation(semaphore);
-  limit.OnSample(Sample(milliseconds(100)));
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(110)));  // closes the window: inflation ~1.05
-  EXPECT_EQ(limit.limit(), 20);
-  EXPECT_EQ(semaphore.capacity(), 20);
+  Driven d(16);
+  Saturation saturation(d.semaphore);
+  d.Report(milliseconds(0), Sample(milliseconds(100)));
+  d.Report(milliseconds(500), Sample(milliseconds(110)));  // closes the window: inflation ~1.05
+  EXPECT_EQ(d.limit.limit(), 20);
+  EXPECT_EQ(d.semaphore.capacity(), 20);
   // The growth went to the waiter at once.
   EXPECT_EQ(saturation.waiting.wait_for(milliseconds(0)), std::future_status::ready);
 }
 
 TEST(AdaptiveLimit, DoesNotGrowWhenNobodyWaits) {
-  FifoSemaphore semaphore(8);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  limit.OnSample(Sample(milliseconds(100)));
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(100)));
-  EXPECT_EQ(limit.limit(), 8);
+  Driven d(8);
+  d.Report(milliseconds(0), Sample(milliseconds(100)));
+  d.Report(milliseconds(500), Sample(milliseconds(100)));
+  EXPECT_EQ(d.limit.limit(), 8);
 }
 
 TEST(AdaptiveLimit, NothingChangesBeforeTheWindowEnds) {
-  FifoSemaphore semaphore(8);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  clock.now += milliseconds(200);
-  limit.OnSample(Sample(milliseconds(100), Outcome::kTransportDrop));
-  clock.now += milliseconds(299);
-  limit.OnSample(Sample(milliseconds(100)));
-  EXPECT_EQ(limit.limit(), 8);
-  clock.now += milliseconds(1);
-  limit.OnSample(Sample(milliseconds(100)));
-  EXPECT_EQ(limit.limit(), 4);
+  Driven d(8);
+  d.Report(milliseconds(200), Sample(milliseconds(100), Outcome::kTransportDrop));
+  d.Report(milliseconds(299), Sample(milliseconds(100)));
+  EXPECT_EQ(d.limit.limit(), 8);
+  d.Report(milliseconds(1), Sample(milliseconds(100)));
+  EXPECT_EQ(d.limit.limit(), 4);
 }
 
 TEST(AdaptiveLimit, TransportDropsCutMultiplicativelyOncePerWindow) {
-  FifoSemaphore semaphore(32);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  clock.now += milliseconds(1000);
-  for (int i = 0; i < 10; ++i) {  // one reset failing ten calls at once
-    limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
+  Driven d(32);
+  d.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));
+  for (int i = 0; i < 9; ++i) {  // one reset failing ten calls at once
+    d.Report(milliseconds(0), Sample(milliseconds(5), Outcome::kTransportDrop));
   }
-  EXPECT_EQ(limit.limit(), 16);
-  EXPECT_EQ(semaphore.capacity(), 16);
+  EXPECT_EQ(d.limit.limit(), 16);
+  EXPECT_EQ(d.semaphore.capacity(), 16);
 }
 
 TEST(AdaptiveLimit, AnOccasionalDropIsLeftToTheRetry) {
-  FifoSemaphore semaphore(32);
-  ManualClock clock;
   AdaptiveLimitOptions options = Options();
   options.drop_tolerance = 0.15;
-  AdaptiveLimit limit(semaphore, options, clock.Get());
-  clock.now += milliseconds(400);
+  Driven d(32, options);
   for (int i = 0; i < 9; ++i) {
-    limit.OnSample(Sample(milliseconds(100)));
+    d.Report(milliseconds(i == 0 ? 400 : 0), Sample(milliseconds(100)));
   }
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // 1 in 10
-  clock.now += milliseconds(100);
-  limit.OnSample(Sample(milliseconds(100)));
-  EXPECT_EQ(limit.limit(), 32);
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // a window of drops
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
-  clock.now += milliseconds(1);
-  limit.OnSample(Sample(milliseconds(100)));
-  EXPECT_EQ(limit.limit(), 16);
+  d.Report(milliseconds(0), Sample(milliseconds(5), Outcome::kTransportDrop));  // 1 in 10
+  d.Report(milliseconds(100), Sample(milliseconds(100)));
+  EXPECT_EQ(d.limit.limit(), 32);
+  // The next window opens with a drop: all of its attempts so far.
+  d.Report(milliseconds(500), Sample(milliseconds(5), Outcome::kTransportDrop));
+  EXPECT_EQ(d.limit.limit(), 16);
 }
 
 TEST(AdaptiveLimit, DropsOfCallsStartedBeforeTheLastCutDoNotCutAgain) {
-  FifoSemaphore semaphore(32);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  clock.now += milliseconds(1000);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
-  ASSERT_EQ(limit.limit(), 16);
-  clock.now += milliseconds(600);
+  Driven d(32);
+  d.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));
+  ASSERT_EQ(d.limit.limit(), 16);
   // Started 700 ms ago, before the cut 600 ms ago: sent under the wider limit.
-  limit.OnSample(Sample(milliseconds(700), Outcome::kTransportDrop));
-  EXPECT_EQ(limit.limit(), 16);
-  clock.now += milliseconds(600);
+  d.Report(milliseconds(600), Sample(milliseconds(700), Outcome::kTransportDrop));
+  EXPECT_EQ(d.limit.limit(), 16);
   // Started after the cut: a new signal.
-  limit.OnSample(Sample(milliseconds(100), Outcome::kTransportDrop));
-  EXPECT_EQ(limit.limit(), 8);
+  d.Report(milliseconds(600), Sample(milliseconds(100), Outcome::kTransportDrop));
+  EXPECT_EQ(d.limit.limit(), 8);
 }
 
 TEST(AdaptiveLimit, LatencyInflationShrinksAlongTheGradient) {
-  FifoSemaphore semaphore(40);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  Saturation saturation(semaphore);
-  limit.OnSample(Sample(milliseconds(100)));  // the unloaded latency
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(100)));
-  ASSERT_EQ(limit.limit(), 46);  // grew: flat latency, calls waiting
-  clock.now += milliseconds(500);
-  // Inflation (2.5 + 2.5) / 2 = 2.5 > tolerance 2: limit x 2 / 2.5.
-  limit.OnSample(Sample(milliseconds(250)));
-  EXPECT_NEAR(limit.last_inflation(), 2.5, 0.05);
-  EXPECT_EQ(limit.limit(), 36);
+  Driven d(40);
+  Saturation saturation(d.semaphore);
+  d.Report(milliseconds(0), Sample(milliseconds(100)));  // the unloaded latency
+  d.Report(milliseconds(500), Sample(milliseconds(100)));
+  ASSERT_EQ(d.limit.limit(), 46);  // grew: flat latency, calls waiting
+  // Inflation 2.5 (after the baseline's 0.5% drift: 2.49) > tolerance 2: limit x 2 / 2.49.
+  d.Report(milliseconds(500), Sample(milliseconds(250)));
+  EXPECT_NEAR(d.limit.last_inflation(), 2.5, 0.05);
+  EXPECT_EQ(d.limit.limit(), 36);
 }
 
 TEST(AdaptiveLimit, LatencyIsComparedPerModelAndRequestSize) {
-  FifoSemaphore semaphore(16);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  Saturation saturation(semaphore);
+  Driven d(16);
+  Saturation saturation(d.semaphore);
   // A fast model and a slow one, short and long requests: all unloaded.
-  limit.OnSample(Sample(milliseconds(10), Outcome::kSuccess, "seth", 100'000));
-  limit.OnSample(Sample(milliseconds(400), Outcome::kSuccess, "tmbed", 100'000));
-  limit.OnSample(Sample(milliseconds(4000), Outcome::kSuccess, "tmbed", 10'000'000));
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(4100), Outcome::kSuccess, "tmbed", 10'000'000));
-  EXPECT_LT(limit.last_inflation(), 1.1);
-  EXPECT_EQ(limit.limit(), 20);  // grew: nothing looked queued
-}
-
-// Queues Acquire calls until one waits, so that the limit is the bottleneck when the next sample
-// arrives.
-void KeepCallsWaiting(FifoSemaphore& semaphore,
-                      std::vector<std::future<FifoSemaphore::Permit>>& more) {
-  while (semaphore.waiters() == 0) {
-    more.push_back(semaphore.AcquireFuture());
-  }
+  d.Report(milliseconds(0), Sample(milliseconds(10), Outcome::kSuccess, "seth", 100'000));
+  d.Report(milliseconds(0), Sample(milliseconds(400), Outcome::kSuccess, "tmbed", 100'000));
+  d.Report(milliseconds(0), Sample(milliseconds(4000), Outcome::kSuccess, "tmbed", 10'000'000));
+  d.Report(milliseconds(500), Sample(milliseconds(4100), Outcome::kSuccess, "tmbed", 10'000'000));
+  EXPECT_LT(d.limit.last_inflation(), 1.1);
+  EXPECT_EQ(d.limit.limit(), 20);  // grew: nothing looked queued
 }
 
 TEST(AdaptiveLimit, AfterADropGrowthStaysBelowTheCeilingForTheHold) {
-  FifoSemaphore semaphore(16);
-  ManualClock clock;
   AdaptiveLimitOptions options = Options();
   options.hold = milliseconds(10000);
   options.max_hold = milliseconds(40000);
-  AdaptiveLimit limit(semaphore, options, clock.Get());
-  clock.now += milliseconds(1000);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // broke at 16
-  ASSERT_EQ(limit.limit(), 8);
-  std::vector<std::future<FifoSemaphore::Permit>> held;
-  auto window = [&](milliseconds advance) {
-    KeepCallsWaiting(semaphore, held);
-    clock.now += advance;
-    limit.OnSample(Sample(milliseconds(100)));
-  };
-  window(milliseconds(500));
-  EXPECT_EQ(limit.limit(), 11);  // 8 + sqrt(8)
-  window(milliseconds(500));
-  EXPECT_EQ(limit.limit(), 14);
-  window(milliseconds(500));
-  EXPECT_EQ(limit.limit(), 15);  // just below the ceiling of 16
-  window(milliseconds(500));
-  EXPECT_EQ(limit.limit(), 15);
-  window(milliseconds(10000));  // the hold is over: probing resumes
-  EXPECT_EQ(limit.limit(), 19);
+  Driven d(16, options);
+  d.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));  // broke at 16
+  ASSERT_EQ(d.limit.limit(), 8);
+  d.SaturatedWindow(milliseconds(500));
+  EXPECT_EQ(d.limit.limit(), 11);  // 8 + sqrt(8)
+  d.SaturatedWindow(milliseconds(500));
+  EXPECT_EQ(d.limit.limit(), 14);
+  d.SaturatedWindow(milliseconds(500));
+  EXPECT_EQ(d.limit.limit(), 15);  // just below the ceiling of 16
+  d.SaturatedWindow(milliseconds(500));
+  EXPECT_EQ(d.limit.limit(), 15);
+  d.SaturatedWindow(milliseconds(10000));  // the hold is over: probing resumes
+  EXPECT_EQ(d.limit.limit(), 19);
 }
 
 TEST(AdaptiveLimit, ADropAtTheCeilingDoublesTheHold) {
-  FifoSemaphore semaphore(10);
-  ManualClock clock;
   AdaptiveLimitOptions options = Options();
   options.backoff_ratio = 0.9;
   options.hold = milliseconds(10000);
   options.max_hold = milliseconds(40000);
-  AdaptiveLimit limit(semaphore, options, clock.Get());
-  clock.now += milliseconds(1000);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // broke at 10: hold 10 s
-  ASSERT_EQ(limit.limit(), 9);
-  clock.now += milliseconds(1000);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));  // again at 9: hold 20 s
-  ASSERT_EQ(limit.limit(), 8);
-  std::vector<std::future<FifoSemaphore::Permit>> held;
-  auto window = [&](milliseconds advance) {
-    KeepCallsWaiting(semaphore, held);
-    clock.now += advance;
-    limit.OnSample(Sample(milliseconds(100)));
-  };
-  window(milliseconds(15000));  // past a 10 s hold, within the doubled one
-  EXPECT_EQ(limit.limit(), 8);  // capped below the ceiling of 9
-  window(milliseconds(500));
-  EXPECT_EQ(limit.limit(), 8);
-  window(milliseconds(6000));  // 21.5 s after the second drop: probing resumes
-  EXPECT_EQ(limit.limit(), 11);
+  Driven d(10, options);
+  d.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));  // hold 10 s
+  ASSERT_EQ(d.limit.limit(), 9);
+  d.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));  // hold 20 s
+  ASSERT_EQ(d.limit.limit(), 8);
+  d.SaturatedWindow(milliseconds(15000));  // past a 10 s hold, within the doubled one
+  EXPECT_EQ(d.limit.limit(), 8);           // capped below the ceiling of 9
+  d.SaturatedWindow(milliseconds(500));
+  EXPECT_EQ(d.limit.limit(), 8);
+  d.SaturatedWindow(milliseconds(6000));  // 21.5 s after the second drop: probing resumes
+  EXPECT_EQ(d.limit.limit(), 11);
 }
 
 TEST(AdaptiveLimit, OtherFailuresSayNothing) {
-  FifoSemaphore semaphore(8);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kOther));
-  EXPECT_EQ(limit.limit(), 8);
+  Driven d(8);
+  d.Report(milliseconds(500), Sample(milliseconds(5), Outcome::kOther));
+  EXPECT_EQ(d.limit.limit(), 8);
 }
 
 TEST(AdaptiveLimit, StaysWithinMinAndMax) {
-  FifoSemaphore semaphore(3);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
+  Driven small(3);
   for (int i = 0; i < 3; ++i) {
-    clock.now += milliseconds(1000);
-    limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
+    small.Report(milliseconds(1000), Sample(milliseconds(5), Outcome::kTransportDrop));
   }
-  EXPECT_EQ(limit.limit(), 2);
+  EXPECT_EQ(small.limit.limit(), 2);
 
-  FifoSemaphore big(60);
-  AdaptiveLimit growing(big, Options(), clock.Get());
-  Saturation saturation(big);
-  clock.now += milliseconds(500);
-  growing.OnSample(Sample(milliseconds(100)));  // 60 + sqrt(60) = 68, clamped
-  EXPECT_EQ(growing.limit(), 64);
-  EXPECT_EQ(big.capacity(), 64);
+  Driven big(60);
+  big.SaturatedWindow(milliseconds(500));  // 60 + sqrt(60) = 68, clamped
+  EXPECT_EQ(big.limit.limit(), 64);
+  EXPECT_EQ(big.semaphore.capacity(), 64);
 }
 
 TEST(AdaptiveLimit, ShrinkingRevokesNoHeldPermit) {
-  FifoSemaphore semaphore(8);
-  ManualClock clock;
-  AdaptiveLimit limit(semaphore, Options(), clock.Get());
-  Saturation saturation(semaphore);
-  clock.now += milliseconds(500);
-  limit.OnSample(Sample(milliseconds(5), Outcome::kTransportDrop));
-  EXPECT_EQ(semaphore.capacity(), 4);
-  EXPECT_EQ(semaphore.in_use(), 8);
+  Driven d(8);
+  Saturation saturation(d.semaphore);
+  d.Report(milliseconds(500), Sample(milliseconds(5), Outcome::kTransportDrop));
+  EXPECT_EQ(d.semaphore.capacity(), 4);
+  EXPECT_EQ(d.semaphore.in_use(), 8);
   for (auto& permit : saturation.held) {
     EXPECT_TRUE(permit.held());
   }
@@ -294,27 +245,18 @@ TEST(AdaptiveLimit, ShrinkingRevokesNoHeldPermit) {
 
 TEST(AdaptiveLimit, RejectsBadOptions) {
   FifoSemaphore semaphore(8);
-  AdaptiveLimitOptions options = Options();
-  options.min_limit = 0;
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.max_limit = 1;
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.tolerance = 1.0;
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.backoff_ratio = 1.0;
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.window = milliseconds(0);
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.drop_tolerance = 1.0;
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
-  options = Options();
-  options.max_hold = options.hold - milliseconds(1);
-  EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
+  const auto rejects = [&semaphore](void (*spoil)(AdaptiveLimitOptions&)) {
+    AdaptiveLimitOptions options = Options();
+    spoil(options);
+    EXPECT_THROW(AdaptiveLimit(semaphore, options), std::invalid_argument);
+  };
+  rejects([](AdaptiveLimitOptions& o) { o.min_limit = 0; });
+  rejects([](AdaptiveLimitOptions& o) { o.max_limit = 1; });
+  rejects([](AdaptiveLimitOptions& o) { o.tolerance = 1.0; });
+  rejects([](AdaptiveLimitOptions& o) { o.backoff_ratio = 1.0; });
+  rejects([](AdaptiveLimitOptions& o) { o.window = milliseconds(0); });
+  rejects([](AdaptiveLimitOptions& o) { o.drop_tolerance = 1.0; });
+  rejects([](AdaptiveLimitOptions& o) { o.max_hold = o.hold - milliseconds(1); });
 }
 
 }  // namespace

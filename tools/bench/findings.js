@@ -4,8 +4,7 @@
 // cap sweep. `ok` is false only when `bounded` lost jobs on profile (c) — the one regression
 // CI is allowed to fail on.
 const { fmt, kv } = require('./report.js');
-
-const isStaticCap = r => r.config.role === 'bounded' || r.config.role === 'sweep';
+const { isStaticCap } = require('./configurations.js');
 
 // A cap is error-free when no job failed, no stored prediction is partial and no Triton attempt
 // failed. Jobs still queued when the harness stopped waiting (`unfinished`) are not errors: a

@@ -5,6 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { isStaticCap } = require('./configurations.js');
 
 const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '');
 const kv = obj => Object.entries(obj || {}).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : v}`).join(';');
@@ -86,7 +87,6 @@ function headlineTable(rows) {
 // gnuplot: left panel throughput vs cap, right panel p99 job latency vs cap, one line per
 // profile that has a sweep. Returns the PNG path, or null (with the reason) if gnuplot is missing.
 function writeChart(dir, rows) {
-  const isStaticCap = r => r.config.role === 'bounded' || r.config.role === 'sweep';
   const profiles = [...new Set(rows.filter(isStaticCap).map(r => r.profile.id))];
   const series = [];
   for (const id of profiles) {

@@ -455,12 +455,16 @@ TEST_F(StubServerTest, DynamicBatchingMergesConcurrentRequests) {
         std::chrono::seconds(20);
   });
   const auto request = AdapterRequest("prott5_sec", MakeEmbedding(5), 5);
+  // Every client is connected before any sends, so all 8 requests reach the batcher well inside
+  // its delay even when the machine is busy.
+  std::vector<std::unique_ptr<inference::GRPCInferenceService::Stub>> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(Connect(server_->port()));
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] {
-      auto client = Connect(server_->port());
+  for (auto& client : clients) {
+    threads.emplace_back([&request, &client] {
       inference::ModelInferResponse response;
-      EXPECT_TRUE(Infer(*client, request, &response).ok());
+      const grpc::Status status = Infer(*client, request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
     });
   }
   for (auto& thread : threads) thread.join();

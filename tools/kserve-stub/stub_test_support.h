@@ -109,8 +109,12 @@ inline std::unique_ptr<inference::GRPCInferenceService::Stub> Connect(int port) 
   // A fresh connection per client, so tests never share a transport by accident.
   static std::atomic<int> next_channel{0};
   args.SetInt("kserve_stub_test_channel", next_channel++);
-  return inference::GRPCInferenceService::NewStub(grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args));
+  auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                           grpc::InsecureChannelCredentials(), args);
+  // Connect before the first call: a call on a channel still connecting on a loaded machine
+  // fails at once (no wait_for_ready), and tests that time calls must not time the handshake.
+  channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return inference::GRPCInferenceService::NewStub(channel);
 }
 
 inline grpc::Status Infer(inference::GRPCInferenceService::Stub& stub,

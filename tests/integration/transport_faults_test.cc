@@ -75,7 +75,12 @@ class TransportFaultsTest : public ::testing::Test {
     std::promise<InferResult> outcome;
     client.ModelInferAsync(SethRequest(),
                            [&](InferResult result) { outcome.set_value(std::move(result)); });
-    std::this_thread::sleep_for(300ms);  // the request is sent and held by the stub
+    // Inject only once the stub holds the request (a fixed sleep raced a loaded machine).
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (stub_->metrics().Snapshot("seth").inflight < 1 &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(5ms);
+    }
     EXPECT_EQ(proxy_->Execute(fault).rfind("ok", 0), 0u) << fault;
     EXPECT_TRUE(stub_->Control("latency seth 0").ok());
     return outcome.get_future().get();

@@ -26,9 +26,11 @@ test('kill -9 of one of two workers mid-job: the survivor recovers the stalled j
     // Kill when each victim holds jobs it has started and not finished.
     await waitFor('both victims busy', () => inFlightOn(victimPred, 'prediction').length > 0
       && inFlightOn(victimEmb, 'embedding').length > 0, { timeoutMs: 60000, intervalMs: 10 });
-    const killedAt = Date.now();
     victimPred.child.kill('SIGKILL');
     victimEmb.child.kill('SIGKILL');
+    // Taken once both signals are sent: a victim may still finish a job in the moment between
+    // deciding to kill and the kill, and that job was not re-run.
+    const killedAt = Date.now();
     await Promise.all([victimPred.exited, victimEmb.exited, victimPred.closed, victimEmb.closed]);
     // From the victims' complete logs: jobs they started and never logged an outcome for. (One
     // killed between Redis's completion and its log line is completed and not re-run.)

@@ -573,7 +573,9 @@ TEST_F(ClientTest, ManyConcurrentCallersAllSucceed) {
   for (auto& caller : callers) {
     caller.join();
   }
-  ASSERT_TRUE(results.WaitFor(static_cast<std::size_t>(kThreads) * kCallsPerThread));
+  // Waits as long as a call may take: the default 10 s ran out under TSan beside another test.
+  ASSERT_TRUE(results.WaitFor(static_cast<std::size_t>(kThreads) * kCallsPerThread,
+                              options.infer_deadline));
   for (const InferResult& result : results.Take()) {
     ASSERT_TRUE(result.ok()) << result.error().what();
     EXPECT_EQ(result.attempts(), 2);

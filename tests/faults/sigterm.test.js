@@ -20,11 +20,19 @@ test('SIGTERM under load: in-flight jobs finish in the drain or are recovered by
     await stack.startWorker('prediction', SCALED_ENV, { name: 'prediction-worker-2' });
     await stack.startWorker('embedding', SCALED_ENV, { name: 'embedding-worker-2' });
     assert.match(await stack.control('latency * 400'), /^ok/);
+    assert.match(await stack.control('latency prot_t5_pipeline 1500'), /^ok/);
     await sc.submitFlows(N, { length: 40 });
     const pred = stack.workers.prediction;
     const emb = stack.workers.embedding;
+    // An embedding job started under 500 ms ago still has over 1 s of its 1.5 s call to go, so
+    // it cannot finish within the 200 ms drain: the embedding worker must leave it behind.
+    const embeddingJobJustStarted = () => {
+      const inFlight = new Set(inFlightOn(emb, 'embedding'));
+      const now = Date.now();
+      return emb.records().some(r => r.msg === 'Processing embedding job' && inFlight.has(r.jobId) && now - r.time < 500);
+    };
     await waitFor('both first workers mid-job', () => inFlightOn(pred, 'prediction').length > 0
-      && inFlightOn(emb, 'embedding').length > 0, { timeoutMs: 60000, intervalMs: 10 });
+      && embeddingJobJustStarted(), { timeoutMs: 60000, intervalMs: 10 });
     const termAt = Date.now();
     const [predExit, embExit] = await Promise.all([pred.stop('SIGTERM', 30000), emb.stop('SIGTERM', 30000)]);
     const predMs = pred.records().find(r => r.msg === 'prediction-worker stopped')?.time - termAt;

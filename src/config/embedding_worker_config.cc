@@ -11,6 +11,7 @@ Schema<Config> BuildEmbeddingWorkerSchema() {
   Schema<Config>::Builder b;
   const auto triton = [](auto& c) -> auto& { return c.triton; };
   AddTritonEndpointFields<Config>(b, triton);
+  AddTritonRetryFields<Config>(b, triton);
   AddTritonChannelFields<Config>(b, triton);
 
   AddRedisFields<Config>(

@@ -20,9 +20,9 @@ struct EvictionSettings {
 };
 
 struct EmbeddingWorkerConfig {
-  // Only url, deadline and the channel settings are read from the environment: protifer's
-  // embedding worker has no fan-out or retry tunables, so the client's defaults (3 attempts,
-  // 100 ms) stay in force, as they do there.
+  // Read from the environment: url, deadline, retry and the channel settings. There is no
+  // fan-out to bound (one call per job), so the semaphore and budget settings keep their
+  // defaults.
   TritonSettings triton;
   RedisSettings redis;
   StorageSettings storage;

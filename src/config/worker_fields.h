@@ -51,16 +51,11 @@ void AddTritonEndpointFields(typename Schema<Config>::Builder& b, Section sectio
           [section](Config& c) -> std::chrono::milliseconds& { return section(c).deadline; });
 }
 
-// The bounded fan-out of protifer PR #32: prediction worker only (the embedding worker makes
-// one call per job and uses the client's retry defaults, as protifer's does).
+// The transient retry of protifer PR #32: both workers. protifer's embedding worker has the
+// client's defaults (3 attempts, 100 ms) built in; here it reads the same settings, with the
+// same defaults, so an operator can give it more attempts where connections reset often.
 template <typename Config, typename Section>
-void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section) {
-  b.Field(ConfigField("triton.maxInflightInfers", "TRITON_MAX_INFLIGHT_INFERS",
-                      "Process-wide cap on concurrent ModelInfer calls across all jobs (the "
-                      "FIFO semaphore; held across retries).")
-              .PositiveInt()
-              .Default(8),
-          [section](Config& c) -> int& { return section(c).max_inflight_infers; });
+void AddTritonRetryFields(typename Schema<Config>::Builder& b, Section section) {
   b.Field(ConfigField("triton.retryMaxAttempts", "TRITON_RETRY_MAX_ATTEMPTS",
                       "Total ModelInfer attempts on transient transport errors (<= 1 disables "
                       "retry).")
@@ -73,6 +68,19 @@ void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section)
           .DurationMs()
           .Default(100),
       [section](Config& c) -> std::chrono::milliseconds& { return section(c).retry_base_backoff; });
+}
+
+// The bounded fan-out of protifer PR #32 and this project's additions to it: prediction worker
+// only (the embedding worker makes one call per job).
+template <typename Config, typename Section>
+void AddTritonFanOutFields(typename Schema<Config>::Builder& b, Section section) {
+  b.Field(ConfigField("triton.maxInflightInfers", "TRITON_MAX_INFLIGHT_INFERS",
+                      "Process-wide cap on concurrent ModelInfer calls across all jobs (the "
+                      "FIFO semaphore; held across retries).")
+              .PositiveInt()
+              .Default(8),
+          [section](Config& c) -> int& { return section(c).max_inflight_infers; });
+  AddTritonRetryFields<Config>(b, section);
   b.Field(ConfigField("triton.retryBudgetTokens", "TRITON_RETRY_BUDGET_TOKENS",
                       "Retry budget (gRFC A6 token bucket): size of the bucket; each transient "
                       "failure takes a token, retries stop while half or less are left. 0 = off.")

@@ -40,8 +40,8 @@ struct TritonSettings {
   std::string url;                                    // TRITON_URL, "host:port"
   std::chrono::milliseconds deadline{90000};          // TRITON_DEADLINE_MS, per attempt
   int max_inflight_infers = 8;                        // TRITON_MAX_INFLIGHT_INFERS (prediction)
-  int retry_max_attempts = 3;                         // TRITON_RETRY_MAX_ATTEMPTS (prediction)
-  std::chrono::milliseconds retry_base_backoff{100};  // TRITON_RETRY_BASE_BACKOFF_MS (prediction)
+  int retry_max_attempts = 3;                         // TRITON_RETRY_MAX_ATTEMPTS
+  std::chrono::milliseconds retry_base_backoff{100};  // TRITON_RETRY_BASE_BACKOFF_MS
   std::int64_t max_message_bytes = std::int64_t{64} * 1024 * 1024;  // TRITON_MAX_MESSAGE_BYTES
   std::chrono::milliseconds keepalive_time{30000};                  // TRITON_KEEPALIVE_TIME_MS
   std::chrono::milliseconds keepalive_timeout{10000};               // TRITON_KEEPALIVE_TIMEOUT_MS

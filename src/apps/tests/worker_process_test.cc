@@ -210,6 +210,37 @@ TEST_F(WorkerProcessTest, SigtermLetsTheRunningJobFinishThenStops) {
   EXPECT_EQ(state["jobs"][ids[0].get<std::string>()]["state"], "completed");
 }
 
+TEST_F(WorkerProcessTest, EmbeddingWorkerRetriesAsManyTimesAsConfigured) {
+  StartRedis();
+  // Four transport failures in a row: more than the default 3 attempts survive.
+  ASSERT_TRUE(stub_->Control("fail prot_t5_pipeline 4 UNAVAILABLE Connection reset by peer").ok());
+  Env env = BaseEnv();
+  env["TRITON_RETRY_MAX_ATTEMPTS"] = "5";
+  env["TRITON_RETRY_BASE_BACKOFF_MS"] = "1";
+  ChildProcess worker(EMBEDDING_WORKER_BIN, {}, env);
+  ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker consuming", kStartTimeout))
+      << worker.Stdout();
+  const json ids = AddJobs(
+      "embedding", {{{"name", "embedding"},
+                     {"data",
+                      {{"sequence", "MKTAYIAK"},
+                       {"sequenceHash", "e5f6"},
+                       {"embeddingModel", {{"name", "prott5_xl_u50"}, {"version", "dev"}}}}}}});
+  ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker job completed", kStartTimeout))
+      << worker.Stdout();
+  int retries = 0;
+  for (const auto& line : worker.StdoutLines()) {
+    const json parsed = json::parse(line, nullptr, false);
+    if (parsed.is_object() && parsed.value("msg", "") == "Triton call failed — retrying") {
+      ++retries;
+    }
+  }
+  EXPECT_EQ(retries, 4) << worker.Stdout();
+  EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker job completed")["jobId"], ids[0]);
+  worker.Signal(SIGTERM);
+  EXPECT_EQ(worker.WaitForExit(kStartTimeout), kExitOk) << worker.Stdout();
+}
+
 TEST_F(WorkerProcessTest, DrainDeadlineLeavesTheJobActiveAndExitsWithoutWaitingForTriton) {
   StartRedis();
   // Far longer than the drain deadline, shorter than the test's patience only if cancelled.

@@ -303,13 +303,22 @@ TEST(EmbeddingWorkerConfig, ProtifersFieldsAndDefaults) {
 }
 
 TEST(EmbeddingWorkerConfig, IgnoresThePredictionOnlyTunables) {
-  // protifer's embedding worker has no fan-out/retry settings; the client defaults apply.
-  const EmbeddingWorkerConfig c =
-      LoadEmbeddingWorkerConfig(MapEnvironment(With(S3Env(), {{"TRITON_MAX_INFLIGHT_INFERS", "0"},
-                                                              {"TRITON_RETRY_MAX_ATTEMPTS", "junk"},
-                                                              {"MAX_EMBEDDING_BYTES", "-5"}})));
-  EXPECT_EQ(c.triton.retry_max_attempts, 3);
-  EXPECT_EQ(c.triton.retry_base_backoff, 100ms);
+  // One call per job: no fan-out to bound, no embedding to size-check.
+  const EmbeddingWorkerConfig c = LoadEmbeddingWorkerConfig(MapEnvironment(
+      With(S3Env(), {{"TRITON_MAX_INFLIGHT_INFERS", "0"}, {"MAX_EMBEDDING_BYTES", "-5"}})));
+  EXPECT_EQ(c.triton.max_inflight_infers, 8);
+}
+
+TEST(EmbeddingWorkerConfig, ReadsTheRetrySettingsWithTheClientDefaults) {
+  const EmbeddingWorkerConfig defaults = LoadEmbeddingWorkerConfig(MapEnvironment(S3Env()));
+  EXPECT_EQ(defaults.triton.retry_max_attempts, 3);  // protifer's built-in client defaults
+  EXPECT_EQ(defaults.triton.retry_base_backoff, 100ms);
+  const EmbeddingWorkerConfig c = LoadEmbeddingWorkerConfig(MapEnvironment(With(
+      S3Env(), {{"TRITON_RETRY_MAX_ATTEMPTS", "6"}, {"TRITON_RETRY_BASE_BACKOFF_MS", "250"}})));
+  EXPECT_EQ(c.triton.retry_max_attempts, 6);
+  EXPECT_EQ(c.triton.retry_base_backoff, 250ms);
+  EXPECT_THAT(EmbeddingFailure(With(S3Env(), {{"TRITON_RETRY_MAX_ATTEMPTS", "junk"}})),
+              HasSubstr("[TRITON_RETRY_MAX_ATTEMPTS]"));
 }
 
 TEST(EmbeddingWorkerConfig, ValidatesItsOwnSettings) {
@@ -335,6 +344,8 @@ std::set<std::string> EnvNamesOf(const Schema<Config>& schema) {
 TEST(Describe, ListsEveryVariableOfEachWorker) {
   const std::set<std::string> common = {"TRITON_URL",
                                         "TRITON_DEADLINE_MS",
+                                        "TRITON_RETRY_MAX_ATTEMPTS",
+                                        "TRITON_RETRY_BASE_BACKOFF_MS",
                                         "TRITON_MAX_MESSAGE_BYTES",
                                         "TRITON_KEEPALIVE_TIME_MS",
                                         "TRITON_KEEPALIVE_TIMEOUT_MS",
@@ -365,8 +376,7 @@ TEST(Describe, ListsEveryVariableOfEachWorker) {
                                         "DRAIN_TIMEOUT_MS",
                                         "LOG_LEVEL"};
   std::set<std::string> prediction = common;
-  prediction.insert({"TRITON_MAX_INFLIGHT_INFERS", "TRITON_RETRY_MAX_ATTEMPTS",
-                     "TRITON_RETRY_BASE_BACKOFF_MS", "MAX_EMBEDDING_BYTES",
+  prediction.insert({"TRITON_MAX_INFLIGHT_INFERS", "MAX_EMBEDDING_BYTES",
                      "TRITON_RETRY_BUDGET_TOKENS", "TRITON_RETRY_BUDGET_PERCENT",
                      "TRITON_ADAPTIVE_CONCURRENCY", "TRITON_ADAPTIVE_MIN_INFERS",
                      "TRITON_ADAPTIVE_MAX_INFERS", "TRITON_ADAPTIVE_LATENCY_TOLERANCE_PERCENT",

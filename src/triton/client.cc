@@ -364,14 +364,25 @@ std::vector<Client::PooledChannel> Client::MakeChannelPool(const ClientOptions& 
 int Client::AcquireChannel(int avoid) {
   std::lock_guard lock(channels_mutex_);
   const std::size_t count = in_flight_.size();
+  // A channel whose connection attempt just failed (TRANSIENT_FAILURE, until its reconnect
+  // backoff ends) fails a new attempt at once; with nothing in flight it would also look the
+  // least busy. Such channels come last, then the fewest attempts in flight.
+  const auto rank = [&](std::size_t i) {
+    const bool failing = count > 1 && channels_[i].channel->GetState(/*try_to_connect=*/false) ==
+                                          GRPC_CHANNEL_TRANSIENT_FAILURE;
+    return std::pair(failing, in_flight_[i]);
+  };
   std::size_t best = count;
+  std::pair<bool, int> best_rank;
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = (next_channel_ + k) % count;
     if (count > 1 && static_cast<int>(i) == avoid) {
       continue;
     }
-    if (best == count || in_flight_[i] < in_flight_[best]) {
+    const auto i_rank = rank(i);
+    if (best == count || i_rank < best_rank) {
       best = i;
+      best_rank = i_rank;
     }
   }
   ++in_flight_[best];

@@ -126,9 +126,9 @@ class Client final : public InferenceClient {
   static std::vector<PooledChannel> MakeChannelPool(const ClientOptions& options);
 
   // Chooses the channel of a ModelInfer attempt and counts the attempt in flight on it until
-  // ReleaseChannel: the fewest attempts in flight, ties to the next channel after the last one
-  // chosen; never `avoid` (the channel of the failed previous attempt, -1 for none) when there
-  // is another channel.
+  // ReleaseChannel: channels in TRANSIENT_FAILURE last, then the fewest attempts in flight,
+  // ties to the next channel after the last one chosen; never `avoid` (the channel of the failed
+  // previous attempt, -1 for none) when there is another channel.
   int AcquireChannel(int avoid);
   void ReleaseChannel(int channel);
 

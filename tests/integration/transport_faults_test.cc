@@ -156,6 +156,31 @@ TEST_F(TransportFaultsTest, HalfOpenPeerWithoutKeepaliveEndsAtTheDeadlineAndIsNo
   EXPECT_EQ(result.attempts(), 1);
 }
 
+TEST_F(TransportFaultsTest, AttemptsKeepOffAPooledChannelThatCannotReconnect) {
+  ClientOptions options = Options(3);
+  options.channels = 2;
+  Client client(options);
+  // Sequential calls alternate between the idle channels: both connect.
+  for (int i = 0; i < 4; ++i) WarmUp(client);
+  ASSERT_EQ(proxy_->Status().accepted_connections, 2u);
+  // New connections are refused, then one of the two connections is reset: its channel can no
+  // longer reconnect, the other still works.
+  ASSERT_EQ(proxy_->Execute("refuse").rfind("ok", 0), 0u);
+  ASSERT_EQ(proxy_->Execute("reset conn=1").rfind("ok", 0), 0u);
+  constexpr int kCalls = 20;
+  int attempts = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    const InferResult result = client.ModelInfer(SethRequest());
+    ASSERT_TRUE(result.ok()) << result.error().what();
+    attempts += result.attempts();
+  }
+  // The first attempt sent to the reset channel finds the refusal and is retried on the other;
+  // once the channel reports TRANSIENT_FAILURE, attempts go to the other channel first (each of
+  // its reconnect tries, 1 s apart and growing, may cost one more retry on a slow machine).
+  // Least busy alone sent every call's first attempt there: 2 × kCalls attempts.
+  EXPECT_LE(attempts, kCalls + kCalls / 4);
+}
+
 TEST_F(TransportFaultsTest, RefusedConnectionsAreUnavailableAfterEveryAttempt) {
   ASSERT_EQ(proxy_->Execute("refuse").rfind("ok", 0), 0u);
   Client client(Options(2));

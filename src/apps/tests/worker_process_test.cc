@@ -77,6 +77,27 @@ class WorkerProcessTest : public ::testing::Test {
                                                      {"jobs", jobs}})["ids"];
   }
 
+  // One embedding job for a short sequence; returns its id.
+  std::string AddEmbeddingJob(const std::string& sequence_hash) {
+    const json ids = AddJobs(
+        "embedding", {{{"name", "embedding"},
+                       {"data",
+                        {{"sequence", "MKTAYIAK"},
+                         {"sequenceHash", sequence_hash},
+                         {"embeddingModel", {{"name", "prott5_xl_u50"}, {"version", "dev"}}}}}}});
+    return ids[0].get<std::string>();
+  }
+
+  // The job's state in BullMQ's words ("completed", "active", ...), read by a Node client.
+  std::string EmbeddingJobState(const std::string& job_id) {
+    const json described =
+        queue::test_support::RunBullmqCli("describe", {{"port", redis_->port()},
+                                                       {"password", redis_->password()},
+                                                       {"queue", "embedding"},
+                                                       {"ids", json::array({job_id})}});
+    return described["jobs"][job_id]["state"].get<std::string>();
+  }
+
   std::unique_ptr<kserve_stub::StubServer> stub_;
   std::unique_ptr<queue::test_support::RedisServer> redis_;
   std::filesystem::path store_;
@@ -189,25 +210,15 @@ TEST_F(WorkerProcessTest, SigtermLetsTheRunningJobFinishThenStops) {
   ChildProcess worker(EMBEDDING_WORKER_BIN, {}, BaseEnv());
   ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker consuming", kStartTimeout))
       << worker.Stdout();
-  const json ids = AddJobs(
-      "embedding", {{{"name", "embedding"},
-                     {"data",
-                      {{"sequence", "MKTAYIAK"},
-                       {"sequenceHash", "a1b2"},
-                       {"embeddingModel", {{"name", "prott5_xl_u50"}, {"version", "dev"}}}}}}});
+  const std::string job_id = AddEmbeddingJob("a1b2");
   ASSERT_TRUE(worker.WaitForLogMessage("Processing embedding job", kStartTimeout));
   worker.Signal(SIGTERM);
   ASSERT_EQ(worker.WaitForExit(kStartTimeout), kExitOk) << worker.Stdout();
   const json completed = LastLogWithMessage(worker, "embedding-worker job completed");
   ASSERT_TRUE(completed.is_object()) << worker.Stdout();
-  EXPECT_EQ(completed["jobId"], ids[0]);
+  EXPECT_EQ(completed["jobId"], job_id);
   EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker stopped")["abandonedJobs"], 0);
-  const json state =
-      queue::test_support::RunBullmqCli("describe", {{"port", redis_->port()},
-                                                     {"password", redis_->password()},
-                                                     {"queue", "embedding"},
-                                                     {"ids", ids}});
-  EXPECT_EQ(state["jobs"][ids[0].get<std::string>()]["state"], "completed");
+  EXPECT_EQ(EmbeddingJobState(job_id), "completed");
 }
 
 TEST_F(WorkerProcessTest, EmbeddingWorkerRetriesAsManyTimesAsConfigured) {
@@ -220,12 +231,7 @@ TEST_F(WorkerProcessTest, EmbeddingWorkerRetriesAsManyTimesAsConfigured) {
   ChildProcess worker(EMBEDDING_WORKER_BIN, {}, env);
   ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker consuming", kStartTimeout))
       << worker.Stdout();
-  const json ids = AddJobs(
-      "embedding", {{{"name", "embedding"},
-                     {"data",
-                      {{"sequence", "MKTAYIAK"},
-                       {"sequenceHash", "e5f6"},
-                       {"embeddingModel", {{"name", "prott5_xl_u50"}, {"version", "dev"}}}}}}});
+  const std::string job_id = AddEmbeddingJob("e5f6");
   ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker job completed", kStartTimeout))
       << worker.Stdout();
   int retries = 0;
@@ -236,7 +242,7 @@ TEST_F(WorkerProcessTest, EmbeddingWorkerRetriesAsManyTimesAsConfigured) {
     }
   }
   EXPECT_EQ(retries, 4) << worker.Stdout();
-  EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker job completed")["jobId"], ids[0]);
+  EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker job completed")["jobId"], job_id);
   worker.Signal(SIGTERM);
   EXPECT_EQ(worker.WaitForExit(kStartTimeout), kExitOk) << worker.Stdout();
 }
@@ -249,23 +255,13 @@ TEST_F(WorkerProcessTest, DrainDeadlineLeavesTheJobActiveAndExitsWithoutWaitingF
   env["DRAIN_TIMEOUT_MS"] = "300";
   ChildProcess worker(EMBEDDING_WORKER_BIN, {}, env);
   ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker consuming", kStartTimeout));
-  const json ids = AddJobs(
-      "embedding", {{{"name", "embedding"},
-                     {"data",
-                      {{"sequence", "MKTAYIAK"},
-                       {"sequenceHash", "c3d4"},
-                       {"embeddingModel", {{"name", "prott5_xl_u50"}, {"version", "dev"}}}}}}});
+  const std::string job_id = AddEmbeddingJob("c3d4");
   ASSERT_TRUE(worker.WaitForLogMessage("Processing embedding job", kStartTimeout));
   worker.Signal(SIGTERM);
   ASSERT_EQ(worker.WaitForExit(kStartTimeout), kExitOk) << worker.Stdout();
   EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker stopped")["abandonedJobs"], 1);
-  const json state =
-      queue::test_support::RunBullmqCli("describe", {{"port", redis_->port()},
-                                                     {"password", redis_->password()},
-                                                     {"queue", "embedding"},
-                                                     {"ids", ids}});
   // Not failed, not completed: still active with its lock, for the stalled checker.
-  EXPECT_EQ(state["jobs"][ids[0].get<std::string>()]["state"], "active");
+  EXPECT_EQ(EmbeddingJobState(job_id), "active");
   stub_->Control("clear");
 }
 

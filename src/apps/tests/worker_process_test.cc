@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "apps/exit_codes.h"
 #include "apps/tests/child_process.h"
@@ -31,15 +32,21 @@ using Env = std::map<std::string, std::string>;
 
 constexpr auto kStartTimeout = seconds(60);
 
-json LastLogWithMessage(const ChildProcess& process, const std::string& msg) {
-  json found;
+// The process's JSON log lines whose `msg` is `msg`, in order.
+std::vector<json> LogsWithMessage(const ChildProcess& process, const std::string& msg) {
+  std::vector<json> found;
   for (const auto& line : process.StdoutLines()) {
-    const json parsed = json::parse(line, nullptr, false);
+    json parsed = json::parse(line, nullptr, false);
     if (parsed.is_object() && parsed.value("msg", "") == msg) {
-      found = parsed;
+      found.push_back(std::move(parsed));
     }
   }
   return found;
+}
+
+json LastLogWithMessage(const ChildProcess& process, const std::string& msg) {
+  const std::vector<json> found = LogsWithMessage(process, msg);
+  return found.empty() ? json() : found.back();
 }
 
 class WorkerProcessTest : public ::testing::Test {
@@ -234,14 +241,7 @@ TEST_F(WorkerProcessTest, EmbeddingWorkerRetriesAsManyTimesAsConfigured) {
   const std::string job_id = AddEmbeddingJob("e5f6");
   ASSERT_TRUE(worker.WaitForLogMessage("embedding-worker job completed", kStartTimeout))
       << worker.Stdout();
-  int retries = 0;
-  for (const auto& line : worker.StdoutLines()) {
-    const json parsed = json::parse(line, nullptr, false);
-    if (parsed.is_object() && parsed.value("msg", "") == "Triton call failed — retrying") {
-      ++retries;
-    }
-  }
-  EXPECT_EQ(retries, 4) << worker.Stdout();
+  EXPECT_EQ(LogsWithMessage(worker, "Triton call failed — retrying").size(), 4u) << worker.Stdout();
   EXPECT_EQ(LastLogWithMessage(worker, "embedding-worker job completed")["jobId"], job_id);
   worker.Signal(SIGTERM);
   EXPECT_EQ(worker.WaitForExit(kStartTimeout), kExitOk) << worker.Stdout();
